@@ -1,0 +1,42 @@
+"""Settings: command-line flags over CLOUDLET_* environment variables over defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+STORES = ("sqlite", "memory")
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 4566
+    data_dir: str = "./.cloudlet"
+    store: str = "sqlite"
+    account_id: str = "000000000000"
+    default_region: str = "us-east-1"
+    log_level: str = "warning"
+
+    @property
+    def db_path(self) -> str | None:
+        if self.store == "memory":
+            return None
+        return os.path.join(self.data_dir, "cloudlet.db")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
+        env = dict(os.environ) if env is None else env
+        values: dict[str, object] = {}
+        for name, conv in (
+            ("host", str), ("port", int), ("data_dir", str), ("store", str),
+            ("account_id", str), ("default_region", str), ("log_level", str),
+        ):
+            raw = env.get("CLOUDLET_" + name.upper())
+            if raw:
+                values[name] = conv(raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        settings = cls(**values)  # type: ignore[arg-type]
+        if settings.store not in STORES:
+            raise ValueError(f"unknown store {settings.store!r}; choose one of {', '.join(STORES)}")
+        return settings

@@ -1,0 +1,96 @@
+"""Primary keys: check them against the table's schema and encode them for the store.
+
+Key rules and texts: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.CoreComponents.html#HowItWorks.CoreComponents.PrimaryKey
+and ServiceQuotas.html (partition key 2048 bytes, sort key 1024 bytes).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cloudlet.services.dynamodb.engine import errors, values
+from cloudlet.services.dynamodb.engine.tables import TableDef
+from cloudlet.store import keycodec
+from cloudlet.store.base import RowKey
+
+Item = dict[str, Any]
+
+
+def _one(av: Any) -> tuple[str, Any] | None:
+    if isinstance(av, dict) and len(av) == 1:
+        ((t, v),) = av.items()
+        return t, v
+    return None
+
+
+def from_key(table: TableDef, key: Any) -> RowKey:
+    """Encode a `Key` parameter: exactly the table's key attributes with the right types."""
+    if not isinstance(key, dict) or len(key) != len(table.key_names):
+        raise errors.key_schema_mismatch()
+    hv = _one(key.get(table.hash_name))
+    if hv is None or hv[0] != table.hash_type:
+        if hv is not None:
+            values.validate_value(key[table.hash_name])
+        raise errors.key_schema_mismatch()
+    pk = _encode_part(table.hash_name, hv[0], hv[1], key[table.hash_name])
+    if len(pk) > values.MAX_HASH_KEY:
+        raise errors.invalid_params(
+            "Size of hashkey has exceeded the maximum size limit of2048 bytes"
+        )
+    sk = b""
+    if table.range_name is not None:
+        rv = _one(key.get(table.range_name))
+        if rv is None or rv[0] != table.range_type:
+            if rv is not None:
+                values.validate_value(key[table.range_name])
+            raise errors.key_schema_mismatch()
+        sk = _encode_part(table.range_name, rv[0], rv[1], key[table.range_name])
+        if len(sk) > values.MAX_RANGE_KEY:
+            raise errors.invalid_params(
+                "Aggregated size of all range keys has exceeded the size limit of 1024 bytes"
+            )
+    return keycodec.scan_hash(pk), pk, sk
+
+
+def from_item(table: TableDef, item: Item) -> RowKey:
+    """Encode the key of a whole (validated) item, with PutItem's texts for missing/mistyped keys."""
+    for name, want in (
+        (table.hash_name, table.hash_type),
+        (table.range_name, table.range_type),
+    ):
+        if name is None:
+            continue
+        av = item.get(name)
+        if av is None:
+            raise errors.invalid_params(f"Missing the key {name} in the item")
+        ((t, _),) = av.items()
+        if t != want:
+            raise errors.invalid_params(f"Type mismatch for key {name} expected: {want} actual: {t}")
+    return from_key(table, {k: item[k] for k in table.key_names})
+
+
+def _encode_part(name: str, t: str, v: Any, av: dict[str, Any]) -> bytes:
+    if t == "S":
+        if not isinstance(v, str):
+            values.validate_value(av)
+        if v == "":
+            raise errors.validation(
+                "One or more parameter values are not valid. The AttributeValue for a key "
+                f"attribute cannot contain an empty string value. Key: {name}"
+            )
+        return v.encode()
+    if t == "N":
+        av["N"] = values.canonical_number(v)
+        return keycodec.encode_number(av["N"])
+    raw = values.binary_bytes(v)
+    if not raw:
+        raise errors.validation(
+            "One or more parameter values are not valid. The AttributeValue for a key "
+            f"attribute cannot contain an empty binary value. Key: {name}"
+        )
+    return raw
+
+
+def key_of(table: TableDef, item: Item) -> Item:
+    """The key attributes of a stored item (e.g. for LastEvaluatedKey)."""
+    return {k: item[k] for k in table.key_names}

@@ -1,0 +1,211 @@
+"""Embedded SQLite store: one database file in the data dir (or in memory).
+
+WAL journal with synchronous=NORMAL: each commit is appended to the WAL before `run` returns,
+which survives a kill -9 of the server (the OS holds the written pages); only an OS crash or
+power cut can lose the last commits. Units of work run inline on the caller's thread.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+from cloudlet.store.base import RowKey
+
+T = TypeVar("T")
+
+# Ordered schema migrations; PRAGMA user_version records how many ran.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE meta (
+        ns TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
+        PRIMARY KEY (ns, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE item_tables (table_id TEXT PRIMARY KEY) WITHOUT ROWID;
+    """,
+]
+
+_TABLE_ID = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+
+
+class _Sql:
+    """The statements of one item table, built once."""
+
+    __slots__ = ("delete", "get", "put", "stats", "name")
+
+    def __init__(self, table_id: str) -> None:
+        if not _TABLE_ID.match(table_id):
+            raise ValueError(f"bad table id {table_id!r}")
+        n = self.name = f"items_{table_id}"
+        self.get = f"SELECT data FROM {n} WHERE h=? AND pk=? AND sk=?"
+        self.put = f"INSERT OR REPLACE INTO {n} (h, pk, sk, data, size) VALUES (?,?,?,?,?)"
+        self.delete = f"DELETE FROM {n} WHERE h=? AND pk=? AND sk=?"
+        self.stats = f"SELECT count(*), coalesce(sum(size), 0) FROM {n}"
+
+
+class SqliteTxn:
+    """The `Txn` of the SQLite store: thin methods over one connection."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._c = conn
+        self._sql: dict[str, _Sql] = {}
+
+    def _s(self, table_id: str) -> _Sql:
+        s = self._sql.get(table_id)
+        if s is None:
+            s = self._sql[table_id] = _Sql(table_id)
+        return s
+
+    # -- metadata
+    def meta_get(self, ns: str, key: str) -> bytes | None:
+        row = self._c.execute("SELECT value FROM meta WHERE ns=? AND key=?", (ns, key)).fetchone()
+        return row[0] if row else None
+
+    def meta_put(self, ns: str, key: str, value: bytes) -> None:
+        self._c.execute("INSERT OR REPLACE INTO meta (ns, key, value) VALUES (?,?,?)", (ns, key, value))
+
+    def meta_delete(self, ns: str, key: str) -> None:
+        self._c.execute("DELETE FROM meta WHERE ns=? AND key=?", (ns, key))
+
+    def meta_list(self, ns: str) -> list[tuple[str, bytes]]:
+        return self._c.execute("SELECT key, value FROM meta WHERE ns=? ORDER BY key", (ns,)).fetchall()
+
+    # -- item tables
+    def create_item_table(self, table_id: str) -> None:
+        n = self._s(table_id).name
+        self._c.execute(
+            f"CREATE TABLE IF NOT EXISTS {n} (h INTEGER NOT NULL, pk BLOB NOT NULL, sk BLOB NOT NULL,"
+            " data BLOB NOT NULL, size INTEGER NOT NULL, PRIMARY KEY (h, pk, sk)) WITHOUT ROWID"
+        )
+        self._c.execute("INSERT OR IGNORE INTO item_tables (table_id) VALUES (?)", (table_id,))
+
+    def drop_item_table(self, table_id: str) -> None:
+        self._c.execute(f"DROP TABLE IF EXISTS {self._s(table_id).name}")
+        self._c.execute("DELETE FROM item_tables WHERE table_id=?", (table_id,))
+        self._sql.pop(table_id, None)
+
+    def item_get(self, table_id: str, h: int, pk: bytes, sk: bytes) -> bytes | None:
+        row = self._c.execute(self._s(table_id).get, (h, pk, sk)).fetchone()
+        return row[0] if row else None
+
+    def item_put(self, table_id: str, h: int, pk: bytes, sk: bytes, data: bytes, size: int) -> None:
+        self._c.execute(self._s(table_id).put, (h, pk, sk, data, size))
+
+    def item_delete(self, table_id: str, h: int, pk: bytes, sk: bytes) -> None:
+        self._c.execute(self._s(table_id).delete, (h, pk, sk))
+
+    def item_range(
+        self,
+        table_id: str,
+        h: int,
+        pk: bytes,
+        lo: bytes | None,
+        lo_inclusive: bool,
+        hi: bytes | None,
+        hi_inclusive: bool,
+        forward: bool,
+    ) -> Iterator[tuple[bytes, bytes, int]]:
+        sql = [f"SELECT sk, data, size FROM {self._s(table_id).name} WHERE h=? AND pk=?"]
+        args: list[object] = [h, pk]
+        if lo is not None:
+            sql.append("AND sk >= ?" if lo_inclusive else "AND sk > ?")
+            args.append(lo)
+        if hi is not None:
+            sql.append("AND sk <= ?" if hi_inclusive else "AND sk < ?")
+            args.append(hi)
+        sql.append("ORDER BY sk" if forward else "ORDER BY sk DESC")
+        return self._c.execute(" ".join(sql), args)  # type: ignore[return-value]
+
+    def item_scan(
+        self, table_id: str, after: RowKey | None, h_lo: int, h_hi: int
+    ) -> Iterator[tuple[int, bytes, bytes, bytes, int]]:
+        n = self._s(table_id).name
+        if after is None:
+            return self._c.execute(  # type: ignore[return-value]
+                f"SELECT h, pk, sk, data, size FROM {n} WHERE h >= ? AND h < ? ORDER BY h, pk, sk",
+                (h_lo, h_hi),
+            )
+        return self._c.execute(  # type: ignore[return-value]
+            f"SELECT h, pk, sk, data, size FROM {n} WHERE (h, pk, sk) > (?, ?, ?) AND h < ?"
+            " ORDER BY h, pk, sk",
+            (*after, h_hi),
+        )
+
+    def item_stats(self, table_id: str) -> tuple[int, int]:
+        count, size = self._c.execute(self._s(table_id).stats).fetchone()
+        return int(count), int(size)
+
+
+class SqliteStore:
+    """`Store` over one SQLite database; `path=None` keeps it in memory."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self.name = "memory" if path is None else "sqlite"
+        self._conn: sqlite3.Connection | None = None
+        self._txn: SqliteTxn | None = None
+
+    async def open(self) -> None:
+        self._connect()
+
+    def _connect(self) -> None:
+        if self.path is not None:
+            os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+        conn = sqlite3.connect(
+            self.path or ":memory:", isolation_level=None, check_same_thread=False,
+            cached_statements=512,
+        )
+        if self.path is not None:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA temp_store=MEMORY")
+        conn.execute("PRAGMA cache_size=-65536")  # 64 MiB page cache
+        _migrate(conn)
+        self._conn = conn
+        self._txn = SqliteTxn(conn)
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            if self.path is not None:
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._conn.close()
+            self._conn = None
+            self._txn = None
+
+    async def run(self, fn: Callable[[SqliteTxn], T], write: bool = False) -> T:
+        txn = self._txn
+        assert txn is not None, "store is not open"
+        if not write:
+            return fn(txn)
+        conn = txn._c
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = fn(txn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return result
+
+    async def reset(self) -> None:
+        conn = self._conn
+        assert conn is not None
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for (tid,) in conn.execute("SELECT table_id FROM item_tables").fetchall():
+                conn.execute(f"DROP TABLE IF EXISTS {_Sql(tid).name}")
+            conn.execute("DELETE FROM item_tables")
+            conn.execute("DELETE FROM meta")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    for i in range(version, len(MIGRATIONS)):
+        conn.executescript("BEGIN;" + MIGRATIONS[i] + f"PRAGMA user_version={i + 1}; COMMIT;")
