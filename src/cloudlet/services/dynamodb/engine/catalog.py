@@ -32,12 +32,14 @@ class Catalog:
         self._tables.clear()
 
     # -- lookups (the hot path: one dict access)
-    def get(self, account: str, region: str, name: str) -> TableDef:
+    def get(self, account: str, region: str, name: str, named: bool = False) -> TableDef:
+        """The table called `name` (or its ARN). Control-plane operations name the missing
+        table in their error (`named`); item operations don't, as on AWS."""
         t = self._tables.get(f"{account}/{region}/{name}")
         if t is None:
             if name.startswith("arn:"):
                 return self.by_arn(name)
-            raise errors.table_not_found()
+            raise errors.table_not_found(name if named else None)
         return t
 
     def by_arn(self, arn: str) -> TableDef:

@@ -91,6 +91,19 @@ def _encode_part(name: str, t: str, v: Any, av: dict[str, Any]) -> bytes:
     return raw
 
 
+def condition_value(table: TableDef, name: str, want: str | None, av: Any) -> bytes:
+    """Encode a key-condition operand; its type must be the key attribute's type."""
+    tv = _one(av)
+    if tv is None or tv[0] != want:
+        raise errors.invalid_params("Condition parameter type does not match schema type")
+    return _encode_part(name, tv[0], tv[1], av)
+
+
+def partition(table: TableDef, av: Any) -> tuple[int, bytes]:
+    pk = condition_value(table, table.hash_name, table.hash_type, av)
+    return keycodec.scan_hash(pk), pk
+
+
 def key_of(table: TableDef, item: Item) -> Item:
     """The key attributes of a stored item (e.g. for LastEvaluatedKey)."""
     return {k: item[k] for k in table.key_names}

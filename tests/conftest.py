@@ -1,0 +1,49 @@
+"""Shared fixtures: one real cloudlet server per test worker, boto3 clients pointed at it."""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from botocore.config import Config
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from server import Server, start  # noqa: E402
+
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+
+BOTO_CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=30)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    srv = start(str(tmp_path_factory.mktemp("cloudlet")))
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def endpoint(server: Server) -> str:
+    return server.url
+
+
+@pytest.fixture(scope="session")
+def ddb(endpoint: str):  # type: ignore[no-untyped-def]
+    return boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1", config=BOTO_CONFIG)
+
+
+@pytest.fixture(scope="session")
+def ddb_resource(endpoint: str):  # type: ignore[no-untyped-def]
+    return boto3.resource("dynamodb", endpoint_url=endpoint, region_name="us-east-1", config=BOTO_CONFIG)
+
+
+def unique(prefix: str = "t") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
