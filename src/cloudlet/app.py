@@ -12,7 +12,7 @@ from cloudlet.store.sqlite import SqliteStore
 
 
 def build_app(settings: Settings) -> App:
-    store = SqliteStore(settings.db_path)
+    store = SqliteStore(settings.db_path, settings.durability)
     catalog = Catalog(store)
 
     async def startup() -> None:

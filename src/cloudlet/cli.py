@@ -7,7 +7,7 @@ import os
 import sys
 
 from cloudlet import __version__
-from cloudlet.config import STORES, Settings
+from cloudlet.config import DURABILITIES, STORES, Settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -19,6 +19,10 @@ def _parser() -> argparse.ArgumentParser:
     start.add_argument("--port", type=int, help="listen port (env CLOUDLET_PORT, default 4566)")
     start.add_argument("--data-dir", help="where state lives (env CLOUDLET_DATA_DIR, default ./.cloudlet)")
     start.add_argument("--store", choices=STORES, help="sqlite (default, persistent) or memory")
+    start.add_argument(
+        "--durability", choices=DURABILITIES,
+        help="process (default: survives kill -9), os (also an OS crash), full (fsync per write)",
+    )
     start.add_argument("--log-level", help="uvicorn log level (env CLOUDLET_LOG_LEVEL, default warning)")
     return p
 
@@ -28,7 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         settings = Settings.from_env(
             host=args.host, port=args.port, data_dir=args.data_dir, store=args.store,
-            log_level=args.log_level,
+            durability=args.durability, log_level=args.log_level,
         )
     except ValueError as e:
         sys.exit(f"cloudlet: {e}")

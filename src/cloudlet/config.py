@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 
 STORES = ("sqlite", "memory")
+DURABILITIES = ("process", "os", "full")
 
 
 @dataclass(frozen=True)
@@ -14,6 +15,7 @@ class Settings:
     port: int = 4566
     data_dir: str = "./.cloudlet"
     store: str = "sqlite"
+    durability: str = "process"
     account_id: str = "000000000000"
     default_region: str = "us-east-1"
     log_level: str = "warning"
@@ -29,7 +31,7 @@ class Settings:
         env = dict(os.environ) if env is None else env
         values: dict[str, object] = {}
         for name, conv in (
-            ("host", str), ("port", int), ("data_dir", str), ("store", str),
+            ("host", str), ("port", int), ("data_dir", str), ("store", str), ("durability", str),
             ("account_id", str), ("default_region", str), ("log_level", str),
         ):
             raw = env.get("CLOUDLET_" + name.upper())
@@ -39,4 +41,8 @@ class Settings:
         settings = cls(**values)  # type: ignore[arg-type]
         if settings.store not in STORES:
             raise ValueError(f"unknown store {settings.store!r}; choose one of {', '.join(STORES)}")
+        if settings.durability not in DURABILITIES:
+            raise ValueError(
+                f"unknown durability {settings.durability!r}; choose one of {', '.join(DURABILITIES)}"
+            )
         return settings

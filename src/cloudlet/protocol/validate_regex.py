@@ -56,10 +56,7 @@ def _ranges_by_category() -> dict[str, list[tuple[int, int]]]:
 @cache
 def _category_ranges(category: str) -> str:
     """A class body matching every code point whose Unicode category starts with `category`."""
-    spans = sorted(
-        span for cat, found in _ranges_by_category().items() if cat.startswith(category)
-        for span in found
-    )
+    spans = sorted(span for cat, found in _ranges_by_category().items() if cat.startswith(category) for span in found)
     return "".join(_cp(a) if a == b else f"{_cp(a)}-{_cp(b)}" for a, b in spans)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from dataclasses import dataclass, field
 
@@ -23,9 +24,14 @@ class Response:
     headers: list[tuple[bytes, bytes]] = field(default_factory=list)
 
 
+_ID_PREFIX = os.urandom(16).hex().upper()  # unique per process
+_ID_COUNTER = itertools.count()
+
+
 def new_request_id() -> str:
-    """A 52-character id like DynamoDB's (x-amzn-RequestId)."""
-    return os.urandom(26).hex().upper()
+    """A unique 52-character id like DynamoDB's (x-amzn-RequestId): a per-process random prefix
+    and a counter (os.urandom per request cost 5% of a PutItem)."""
+    return f"{_ID_PREFIX}{next(_ID_COUNTER):020X}"
 
 
 def json_response(status: int, body: bytes, request_id: str | None = None) -> Response:

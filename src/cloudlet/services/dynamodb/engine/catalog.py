@@ -85,8 +85,8 @@ class Catalog:
     async def delete(self, table: TableDef) -> tuple[int, int]:
         if table.deletion_protection:
             raise errors.validation(
-                f"Resource cannot be deleted as it is currently protected against deletion. "
-                f"Disable deletion protection first."
+                "Resource cannot be deleted as it is currently protected against deletion. "
+                "Disable deletion protection first."
             )
         key = _key(table.account, table.region, table.name)
 

@@ -122,7 +122,7 @@ async def query(store: Store, table: TableDef, params: dict[str, Any]) -> bytes:
     forward = params.get("ScanIndexForward", True) is not False
     esk = params.get("ExclusiveStartKey")
     if esk is not None:
-        eh, epk, esk_sk = _start_key(table, esk)
+        _eh, epk, esk_sk = _start_key(table, esk)
         if epk != pk:
             raise errors.validation(
                 "The provided starting key is outside query boundaries based on provided conditions"

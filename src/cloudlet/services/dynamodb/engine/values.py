@@ -55,10 +55,7 @@ def number_from_text(text: Any) -> Decimal:
 
 def _looks_numeric(s: str) -> bool:
     # Decimal() also accepts 'NaN', 'Infinity', '1_000' and surrounding spaces: DynamoDB does not.
-    for ch in s:
-        if ch not in "0123456789.-+eE":
-            return False
-    return True
+    return all(ch in "0123456789.-+eE" for ch in s)
 
 
 def check_number(d: Decimal) -> Decimal:
