@@ -13,7 +13,7 @@ from botocore.config import Config
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from server import Server, start  # noqa: E402
+from server import Server, start
 
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")

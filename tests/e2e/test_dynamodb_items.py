@@ -12,8 +12,9 @@ from decimal import Decimal
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import unique
 from test_dynamodb_tables import create, error
+
+from conftest import unique
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import unique
 from test_dynamodb_tables import create, error
+
+from conftest import unique
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +91,9 @@ def test_query_errors(ddb, qtable: str) -> None:
     with pytest.raises(ClientError) as exc:
         ddb.query(TableName=qtable, KeyConditionExpression="pk = :v",
                   ExpressionAttributeValues={":v": {"N": "1"}})
-    assert error(exc)[1] == "One or more parameter values were invalid: Condition parameter type does not match schema type"
+    assert error(exc)[1] == (
+        "One or more parameter values were invalid: Condition parameter type does not match schema type"
+    )
     with pytest.raises(ClientError) as exc:
         ddb.query(TableName=qtable, KeyConditionExpression="pk = :p",
                   ExpressionAttributeValues={":p": {"S": "p1"}, ":unused": {"S": "x"}})
@@ -135,7 +138,8 @@ def test_scan_paging_segments_and_filter(ddb, qtable: str) -> None:
     out = ddb.scan(TableName=qtable, FilterExpression="even = :f AND sk > :z",
                    ExpressionAttributeValues={":f": {"BOOL": False}, ":z": {"N": "10"}})
     assert sorted(sks(out["Items"])) == [11, 11, 11, 13, 13, 13]
-    out = ddb.scan(TableName=qtable, ScanFilter={"sk": {"ComparisonOperator": "GT", "AttributeValueList": [{"N": "12"}]}})
+    out = ddb.scan(TableName=qtable,
+                   ScanFilter={"sk": {"ComparisonOperator": "GT", "AttributeValueList": [{"N": "12"}]}})
     assert out["Count"] == 6
     with pytest.raises(ClientError) as exc:
         ddb.scan(TableName=qtable, Segment=4, TotalSegments=4)

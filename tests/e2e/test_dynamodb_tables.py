@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
+
 from conftest import unique
 
 
@@ -175,6 +176,7 @@ def test_limits_and_endpoints(ddb) -> None:
 
 def test_tables_are_per_region(endpoint: str) -> None:
     import boto3
+
     from conftest import BOTO_CONFIG
 
     west = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-west-2", config=BOTO_CONFIG)

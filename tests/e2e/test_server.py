@@ -14,11 +14,12 @@ import zlib
 
 import boto3
 import pytest
-from conftest import BOTO_CONFIG, unique
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from server import Server, start
 from test_dynamodb_tables import create
+
+from conftest import BOTO_CONFIG, unique
+from server import Server, start
 
 AUTH = ("AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/dynamodb/aws4_request, "
         "SignedHeaders=host;x-amz-date, Signature=00")
@@ -53,7 +54,7 @@ def test_request_id_and_crc32(endpoint: str) -> None:
 
 
 def test_malformed_json_and_unknown_operation(endpoint: str) -> None:
-    status, headers, body = raw(endpoint, "DynamoDB_20120810.GetItem", b"{not json")
+    status, _headers, body = raw(endpoint, "DynamoDB_20120810.GetItem", b"{not json")
     assert status == 400
     assert json.loads(body)["__type"] == "com.amazon.coral.service#SerializationException"
     status, _, body = raw(endpoint, "DynamoDB_20120810.NoSuchOp", b"{}")
@@ -135,8 +136,8 @@ def test_both_stores_serve(tmp_path, store: str) -> None:  # type: ignore[no-unt
     srv = start(str(tmp_path), store=store)
     try:
         ddb = boto3.client("dynamodb", endpoint_url=srv.url, region_name="us-east-1", config=BOTO_CONFIG)
-        create(ddb, "t1")
-        ddb.put_item(TableName="t1", Item={"pk": {"S": "a"}})
-        assert ddb.get_item(TableName="t1", Key={"pk": {"S": "a"}})["Item"] == {"pk": {"S": "a"}}
+        create(ddb, "t1x")
+        ddb.put_item(TableName="t1x", Item={"pk": {"S": "a"}})
+        assert ddb.get_item(TableName="t1x", Key={"pk": {"S": "a"}})["Item"] == {"pk": {"S": "a"}}
     finally:
         srv.stop()

@@ -12,6 +12,7 @@ Where the exact AWS text comes from is cited next to each case. The main sources
 from __future__ import annotations
 
 import re
+import sys
 import time
 from typing import Any
 
@@ -349,10 +350,17 @@ def test_opaque_shapes_are_not_looked_into() -> None:
 
 
 def test_deep_nesting_is_a_serialization_error_not_a_crash() -> None:
+    # The recursion limit is process-wide (the expression parser raises it); pin it here so the
+    # nesting below overflows it. Over the wire orjson already refuses JSON deeper than 1024.
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(1000)
     value: dict[str, Any] = {"S": "x"}
     for _ in range(5000):
         value = {"L": [value]}
-    err = error(DDB_FULL, "PutItem", {"TableName": "tbl", "Item": {"a": value}})
+    try:
+        err = error(DDB_FULL, "PutItem", {"TableName": "tbl", "Item": {"a": value}})
+    finally:
+        sys.setrecursionlimit(limit)
     assert err.code == "SerializationException"
 
 

@@ -8,7 +8,7 @@ from cloudlet.protocol.context import Context
 from cloudlet.protocol.json_rpc import JsonService, Operation
 from cloudlet.protocol.models import service_model
 from cloudlet.protocol.validate import ModelValidator
-from cloudlet.services.dynamodb.engine import batch, control, items, reads
+from cloudlet.services.dynamodb.engine import batch, control, items, reads, tables
 from cloudlet.services.dynamodb.engine.catalog import Catalog
 from cloudlet.services.dynamodb.engine.tables import TableDef
 from cloudlet.store.base import Store
@@ -124,15 +124,36 @@ class DynamoDBApi:
         }
 
 
+# Where DynamoDB's own model differs from botocore's (enum order as AWS prints it, key schema
+# size, members AWS requires). Sources: DynamoDB's live answers as recorded in public test suites.
+_OVERRIDES: dict[str, dict[str, Any]] = {
+    "ScalarAttributeType": {"enum": ["B", "N", "S"]},
+    "ProjectionType": {"enum": ["ALL", "INCLUDE", "KEYS_ONLY"]},
+    "KeySchema": {"max": 2},
+    "CreateTableInput.KeySchema": {"required": True},
+    "CreateTableInput.AttributeDefinitions": {"required": True},
+    "CreateTableInput.TableName": {"min": 3, "max": 255, "pattern": tables.NAME_PATTERN},
+}
+
+
 def build_service(store: Store, catalog: Catalog) -> JsonService:
     model = service_model("dynamodb")
-    validator = ModelValidator(model, opaque_shapes=frozenset(("AttributeValue",)))
+    validator = ModelValidator(
+        model, opaque_shapes=frozenset(("AttributeValue",)), constraint_overrides=_OVERRIDES
+    )
+
+    def validate(op: str, params: Any) -> None:
+        validator.validate(op, params)
+        name = params.get("TableName")
+        if isinstance(name, str):
+            tables.check_name(name)
+
     return JsonService(
         "DynamoDB",
         DynamoDBApi(store, catalog).operations(),
         content_type="application/x-amz-json-1.0",
         error_type=error_type,
-        validator=validator.validate,
+        validator=validate,
         crc32=True,
         known_operations=frozenset(model.operation_names),
     )

@@ -24,8 +24,21 @@ MAX_GET_RESPONSE = 16 * 1024 * 1024
 Lookup = Callable[[str], TableDef]
 
 
+def _not_null(value: Any, path: str) -> Any:
+    # The model validator lets null collection elements through (AWS's DynamoDB model does
+    # not summarise them); a null where a request structure must be is AWS's not-null error.
+    if value is None:
+        raise errors.validation(
+            f"1 validation error detected: Value null at '{path}' failed to satisfy constraint: "
+            "Member must not be null"
+        )
+    return value
+
+
 async def batch_get(store: Store, lookup: Lookup, params: dict[str, Any]) -> dict[str, Any]:
     request_items: dict[str, Any] = params["RequestItems"]
+    for name, req in request_items.items():
+        _not_null(req, f"requestItems.{name}.member")
     total = sum(len(r.get("Keys") or ()) for r in request_items.values())
     if total > MAX_GET_KEYS:
         raise errors.validation(
@@ -34,7 +47,7 @@ async def batch_get(store: Store, lookup: Lookup, params: dict[str, Any]) -> dic
     work_list: list[tuple[TableDef, dict[str, Any], plans.Plan, list[RowKey]]] = []
     for name, req in request_items.items():
         table = lookup(name)
-        plan = plans.build(req, table, projection=True)
+        plan = plans.build(req, table, operation="BatchGetItem", projection=True)
         rows = [keys.from_key(table, k) for k in req["Keys"]]
         if len(set(rows)) != len(rows):
             raise errors.validation("Provided list of item keys contains duplicates")
@@ -73,6 +86,10 @@ async def batch_get(store: Store, lookup: Lookup, params: dict[str, Any]) -> dic
 
 async def batch_write(store: Store, lookup: Lookup, params: dict[str, Any]) -> dict[str, Any]:
     request_items: dict[str, Any] = params["RequestItems"]
+    for name, reqs in request_items.items():
+        _not_null(reqs, f"requestItems.{name}.member")
+        for i, req in enumerate(reqs, 1):
+            _not_null(req, f"requestItems.{name}.member.{i}.member")
     total = sum(len(r) for r in request_items.values())
     if total > MAX_WRITES:
         raise errors.validation(

@@ -13,6 +13,7 @@ import orjson
 
 from cloudlet.services.dynamodb.engine import capacity, errors, keys, plans, values
 from cloudlet.services.dynamodb.engine.tables import TableDef
+from cloudlet.services.dynamodb.expressions import Update
 from cloudlet.store.base import RowKey, Store, Txn
 
 Item = dict[str, Any]
@@ -35,7 +36,7 @@ def _consumed(params: dict[str, Any], table: TableDef, units: float) -> dict[str
 
 # ---------------------------------------------------------------- GetItem
 async def get_item(store: Store, table: TableDef, params: dict[str, Any]) -> dict[str, Any] | bytes:
-    plan = plans.build(params, table, projection=True)
+    plan = plans.build(params, table, operation="GetItem", projection=True)
     h, pk, sk = keys.from_key(table, params["Key"])
     tid = table.table_id
     raw = await store.run(lambda txn: txn.item_get(tid, h, pk, sk))
@@ -58,7 +59,7 @@ async def get_item(store: Store, table: TableDef, params: dict[str, Any]) -> dic
 async def put_item(store: Store, table: TableDef, params: dict[str, Any]) -> dict[str, Any]:
     rv = plans.return_values(params, ("NONE", "ALL_OLD"))
     item = values.validate_item(params["Item"])
-    plan = plans.build(params, table, condition=True)
+    plan = plans.build(params, table, operation="PutItem", condition=True)
     row = keys.from_item(table, item)
     size = values.item_size(item)
     if size > values.MAX_ITEM_SIZE:
@@ -91,7 +92,7 @@ async def put_item(store: Store, table: TableDef, params: dict[str, Any]) -> dic
 # ---------------------------------------------------------------- DeleteItem
 async def delete_item(store: Store, table: TableDef, params: dict[str, Any]) -> dict[str, Any]:
     rv = plans.return_values(params, ("NONE", "ALL_OLD"))
-    plan = plans.build(params, table, condition=True)
+    plan = plans.build(params, table, operation="DeleteItem", condition=True)
     row = keys.from_key(table, params["Key"])
     tid = table.table_id
     cond = plan.condition
@@ -118,7 +119,7 @@ _UPDATE_RV = ("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW")
 
 async def update_item(store: Store, table: TableDef, params: dict[str, Any]) -> dict[str, Any]:
     rv = plans.return_values(params, _UPDATE_RV)
-    plan = plans.build(params, table, condition=True, update=True)
+    plan = plans.build(params, table, operation="UpdateItem", condition=True, update=True)
     key = params["Key"]
     row: RowKey = keys.from_key(table, key)
     upd = plan.update
@@ -137,7 +138,7 @@ async def update_item(store: Store, table: TableDef, params: dict[str, Any]) -> 
         if cond is not None and not cond.evaluate(old):
             raise _failed(old, params)
         base = old if old is not None else dict(key)
-        new = upd.apply(base) if upd is not None else base
+        new = upd.apply(base, existed=old is not None) if upd is not None else base
         size = values.item_size(new)
         if size > values.MAX_ITEM_SIZE:
             raise errors.validation("Item size to update has exceeded the maximum allowed size")
@@ -147,7 +148,7 @@ async def update_item(store: Store, table: TableDef, params: dict[str, Any]) -> 
     old, new, size = await store.run(work, write=True)
     out: dict[str, Any] = {}
     if rv != "NONE":
-        attrs = _returned(rv, old, new, upd.changed_top_names if upd else set())
+        attrs = _returned(rv, old, new, upd)
         if attrs:
             out["Attributes"] = attrs
     old_size = values.item_size(old) if old else 0
@@ -155,12 +156,13 @@ async def update_item(store: Store, table: TableDef, params: dict[str, Any]) -> 
     return out
 
 
-def _returned(rv: str, old: Item | None, new: Item, touched: set[str]) -> Item | None:
+def _returned(rv: str, old: Item | None, new: Item, upd: Update | None) -> Item | None:
     if rv == "ALL_OLD":
         return old
     if rv == "ALL_NEW":
         return new
     src = old if rv == "UPDATED_OLD" else new
-    if not src:
+    if not src or upd is None:
         return None
-    return {k: v for k, v in src.items() if k in touched}
+    # Only the updated paths, nested ones included, as DynamoDB returns them.
+    return upd.updated_attributes(src)

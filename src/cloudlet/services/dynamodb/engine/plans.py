@@ -50,6 +50,7 @@ def build(
     params: dict[str, Any],
     table: TableDef | None = None,
     *,
+    operation: str | None = None,
     condition: bool = False,
     filter_param: str | None = None,
     projection: bool = False,
@@ -61,7 +62,7 @@ def build(
     if not needs_plan(params):
         return EMPTY
     legacy.check_mixing(params)
-    legacy.check_expression_params(params)
+    legacy.check_expression_params(params, operation)
     ex = Expressions(params.get("ExpressionAttributeNames"), params.get("ExpressionAttributeValues"))
     op = params.get("ConditionalOperator")
     plan = Plan()

@@ -108,8 +108,16 @@ def _limit(params: dict[str, Any]) -> int | None:
 # ---------------------------------------------------------------- Query
 async def query(store: Store, table: TableDef, params: dict[str, Any]) -> bytes:
     plan = plans.build(
-        params, table, key_condition=True, filter_param="QueryFilter", projection=True
+        params, table, operation="Query", key_condition=True, filter_param="QueryFilter", projection=True
     )
+    if plan.filter is not None:
+        for name in table.key_names:
+            if name in plan.filter.top_names:
+                # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.FilterExpression.html
+                which = "Filter Expression" if "FilterExpression" in params else "QueryFilter"
+                raise errors.validation(
+                    f"{which} can only contain non-primary key attributes: Primary key attribute: {name}"
+                )
     select = _select(params, plan)
     kc = plan.key_condition
     if kc is None:
@@ -190,7 +198,7 @@ def _start_key(table: TableDef, esk: Any) -> tuple[int, bytes, bytes]:
 
 # ---------------------------------------------------------------- Scan
 async def scan(store: Store, table: TableDef, params: dict[str, Any]) -> bytes:
-    plan = plans.build(params, table, filter_param="ScanFilter", projection=True)
+    plan = plans.build(params, table, operation="Scan", filter_param="ScanFilter", projection=True)
     select = _select(params, plan)
     segment, total = params.get("Segment"), params.get("TotalSegments")
     if (segment is None) != (total is None):

@@ -6,12 +6,16 @@ https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.h
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from cloudlet.services.dynamodb.engine import errors
+
+NAME_PATTERN = "[a-zA-Z0-9_.-]+"
+_NAME = re.compile(NAME_PATTERN)
 
 PROVISIONED = "PROVISIONED"
 PAY_PER_REQUEST = "PAY_PER_REQUEST"
@@ -131,20 +135,31 @@ class TableDef:
         return d
 
 
+def check_name(name: str, member: str = "tableName") -> None:
+    """Table-name rules for a plain name (3-255 of [a-zA-Z0-9_.-]). Operations that also take
+    an ARN are typed as ARNs in botocore's model, so plain names are checked here."""
+    if name.startswith("arn:"):
+        return
+    problems = []
+    if not _NAME.fullmatch(name):
+        problems.append(f"Member must satisfy regular expression pattern: {NAME_PATTERN}")
+    if len(name) < 3:
+        problems.append("Member must have length greater than or equal to 3")
+    elif len(name) > 255:
+        problems.append("Member must have length less than or equal to 255")
+    if problems:
+        n = len(problems)
+        raise errors.validation(
+            f"{n} validation error{'s' if n > 1 else ''} detected: "
+            + "; ".join(f"Value '{name}' at '{member}' failed to satisfy constraint: {p}" for p in problems)
+        )
+
+
 def build(params: dict[str, Any], account: str, region: str, name: str) -> TableDef:
     """Check a CreateTable request's semantics (after model validation) and build the table."""
-    key_schema = params.get("KeySchema")
-    attr_defs = params.get("AttributeDefinitions")
-    missing = [n for n, v in (("keySchema", key_schema), ("attributeDefinitions", attr_defs)) if not v]
-    if missing:
-        raise errors.validation(
-            f"{len(missing)} validation error{'s' if len(missing) > 1 else ''} detected: "
-            + "; ".join(
-                f"Value null at '{m}' failed to satisfy constraint: Member must not be null"
-                for m in missing
-            )
-        )
-    assert key_schema is not None and attr_defs is not None
+    # Presence of both is checked by the model validator (required members of CreateTable).
+    key_schema = params["KeySchema"]
+    attr_defs = params["AttributeDefinitions"]
     _check_key_schema(key_schema, "")
     defined = [d["AttributeName"] for d in attr_defs]
     if len(set(defined)) != len(defined):

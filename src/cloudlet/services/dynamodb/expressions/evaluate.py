@@ -26,6 +26,7 @@ from cloudlet.services.dynamodb.expressions.nodes import (
     Not,
     Or,
     Path,
+    walk,
 )
 from cloudlet.services.dynamodb.expressions.paths import AV, Getter, Item, getter
 
@@ -44,14 +45,23 @@ _EMPTY: Item = {}
 class Condition:
     """A compiled ConditionExpression / FilterExpression (or legacy Expected / filters)."""
 
-    __slots__ = ("_pred",)
+    __slots__ = ("_pred", "_root")
 
-    def __init__(self, pred: Pred) -> None:
+    def __init__(self, pred: Pred, root: Node | None = None) -> None:
         self._pred = pred
+        self._root = root
 
     def evaluate(self, item: Item | None) -> bool:
         """Whether `item` (None: no item) satisfies the condition."""
         return self._pred(item if item is not None else _EMPTY)
+
+    @property
+    def top_names(self) -> set[str]:
+        """The top-level attributes the condition reads (e.g. to refuse key attributes in a
+        Query's filter)."""
+        if self._root is None:
+            return set()
+        return {str(n.elems[0]) for n in walk(self._root) if isinstance(n, Path)}
 
 
 # ---------------------------------------------------------------- value helpers

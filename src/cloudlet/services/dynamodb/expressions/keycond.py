@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cloudlet.protocol.errors import AwsError
 from cloudlet.services.dynamodb.engine import errors
 from cloudlet.services.dynamodb.expressions.nodes import (
     And,
@@ -44,12 +45,8 @@ class KeyCondition:
         self.range_values = range_values
 
 
-def not_supported() -> errors.AwsError:
+def not_supported() -> AwsError:
     return errors.validation("Query key condition not supported")
-
-
-def missed(name: str) -> errors.AwsError:
-    return errors.validation(f"Query condition missed key schema element: {name}")
 
 
 def _leaves(node: Node, out: list[Node]) -> None:
@@ -75,10 +72,10 @@ def _condition(node: Node) -> tuple[str, str, tuple[Node, ...]]:
         op, first, rest = node.op, node.left, (node.right,)
         if not isinstance(first, Path) and isinstance(node.right, Path):
             op, first, rest = _FLIP[op], node.right, (node.left,)
-        if isinstance(first, Const) and not any(isinstance(r, Call) for r in rest):
-            raise errors.validation(
-                "Invalid condition in KeyConditionExpression: No key attribute specified"
-            )
+        if isinstance(first, Const):
+            if any(isinstance(r, Call) for r in rest):
+                raise errors.validation("KeyConditionExpressions cannot contain nested operations")
+            raise errors.validation("Invalid condition in KeyConditionExpression: No key attribute specified")
     else:
         if isinstance(node, Between):
             op, first, rest = "BETWEEN", node.subject, (node.low, node.high)
@@ -98,8 +95,7 @@ def _condition(node: Node) -> tuple[str, str, tuple[Node, ...]]:
     for other in rest:
         if isinstance(other, Path):
             raise errors.validation(
-                "Invalid condition in KeyConditionExpression: Multiple attribute names used in "
-                "one condition"
+                "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition"
             )
         if isinstance(other, Call):
             raise errors.validation("KeyConditionExpressions cannot contain nested operations")
@@ -116,9 +112,7 @@ def extract(root: Node, hash_name: str, range_name: str | None) -> KeyCondition:
         raise errors.validation("KeyConditionExpressions must only contain one condition per key")
     if len(conds) > 2:
         raise errors.validation("Conditions can be of length 1 or 2 only")
-    values = [
-        (op, name, tuple(v.value for v in rest if isinstance(v, Const))) for op, name, rest in conds
-    ]
+    values = [(op, name, tuple(v.value for v in rest if isinstance(v, Const))) for op, name, rest in conds]
     return build(values, hash_name, range_name)
 
 
@@ -144,6 +138,4 @@ def build(
     if not others:
         return KeyCondition(hash_name, hash_values[0])
     op, vals = by_name[others[0]]
-    return KeyCondition(
-        hash_name, hash_values[0], range_name, _RANGE_OPS.get(op, op.upper()), vals
-    )
+    return KeyCondition(hash_name, hash_values[0], range_name, _RANGE_OPS.get(op, op.upper()), vals)

@@ -94,9 +94,7 @@ class Parser:
             self.fail()
 
     def is_name(self, t: Token) -> bool:
-        return t.kind == lexer.NAME or (
-            t.kind == lexer.IDENT and t.text.upper() not in self.keywords
-        )
+        return t.kind == lexer.NAME or (t.kind == lexer.IDENT and t.text.upper() not in self.keywords)
 
     def close_paren(self, inner: Node) -> Node:
         """Consume `)` of `( inner )`; two nested pairs around one thing are redundant."""

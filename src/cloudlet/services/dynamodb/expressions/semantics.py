@@ -80,8 +80,7 @@ def static_type(node: Node) -> str | None:
 def _operand_type_error(kind: str, name: str, type_name: str) -> AwsError:
     return invalid(
         kind,
-        "Incorrect operand type for operator or function; "
-        f"operator or function: {name}, operand type: {type_name}",
+        f"Incorrect operand type for operator or function; operator or function: {name}, operand type: {type_name}",
     )
 
 
@@ -116,8 +115,7 @@ def _between_bounds(kind: str, low: Node, high: Node) -> None:
     if lt in ("S", "N", "B") and values.sort_value(low.value) > values.sort_value(high.value):
         raise invalid(
             kind,
-            "The BETWEEN operator requires upper bound to be greater than or equal to lower "
-            f"bound; {bounds}",
+            f"The BETWEEN operator requires upper bound to be greater than or equal to lower bound; {bounds}",
         )
 
 
@@ -130,9 +128,7 @@ def _check_call(kind: str, node: Call) -> None:
             f"operator or function: {name}, number of operands: {len(args)}",
         )
     if name in _NEEDS_PATH and not isinstance(args[0], Path):
-        raise invalid(
-            kind, f"Operator or function requires a document path; operator or function: {name}"
-        )
+        raise invalid(kind, f"Operator or function requires a document path; operator or function: {name}")
     if name in _DISTINCT:
         _distinct(kind, name, args[0], args[1:])
     if name == "begins_with":
@@ -150,8 +146,7 @@ def _check_call(kind: str, node: Call) -> None:
         if type_name not in ATTRIBUTE_TYPES:
             raise invalid(
                 kind,
-                f"Invalid attribute type name found; type: {type_name}, "
-                f"valid types: {{{','.join(ATTRIBUTE_TYPES)}}}",
+                f"Invalid attribute type name found; type: {type_name}, valid types: {{{','.join(ATTRIBUTE_TYPES)}}}",
             )
     elif name == "size":
         t = static_type(args[0])
@@ -166,7 +161,10 @@ def _check_call(kind: str, node: Call) -> None:
 
 def check_condition(kind: str, node: Node) -> None:
     """Operand checks of a bound condition tree (post-order, left to right)."""
-    for child in children(node):
+    t = type(node)
+    if t is Path or t is Const:
+        return
+    for child in node.kids():
         check_condition(kind, child)
     if isinstance(node, Call):
         _check_call(kind, node)
@@ -179,8 +177,7 @@ def check_condition(kind: str, node: Node) -> None:
         if len(node.items) > MAX_IN_OPERANDS:
             raise invalid(
                 kind,
-                "The IN operator is provided with too many operands; "
-                f"number of operands: {len(node.items)}",
+                f"The IN operator is provided with too many operands; number of operands: {len(node.items)}",
             )
         _distinct(kind, "IN", node.subject, node.items)
 

@@ -9,6 +9,7 @@ https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.h
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -47,6 +48,13 @@ MAX_EXPRESSION_BYTES = 4096
 MAX_OPERATORS = 300
 _OPERATORS = (Compare, Between, In, And, Or, Not, Call, Arith)
 
+# The parser recurses once per nesting level (about 4 frames per parenthesis); the 4 KB limit
+# bounds that to ~16k frames. Python 3.11 runs Python-to-Python calls without using the C
+# stack, so a higher limit is safe; it is only ever raised, never lowered.
+_RECURSION = 25_000
+if sys.getrecursionlimit() < _RECURSION:
+    sys.setrecursionlimit(_RECURSION)
+
 
 @dataclass(frozen=True, slots=True)
 class Parsed:
@@ -77,9 +85,7 @@ def _build(kind: str, text: str) -> Parsed:
         raise ParseError("The expression can not be empty;")
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_EXPRESSION_BYTES:
-        raise ParseError(
-            f"Expression size has exceeded the maximum allowed size; expression size: {size}"
-        )
+        raise ParseError(f"Expression size has exceeded the maximum allowed size; expression size: {size}")
     if kind == PROJECTION:
         paths = Parser(text, frozenset()).projection()
         _check_reserved(list(paths))
@@ -111,16 +117,12 @@ def _check_function_names(nodes: list[Node], allowed: frozenset[str], where: str
     for node in nodes:
         if isinstance(node, Call) and node.name not in allowed:
             if node.name in CONDITION_FUNCTIONS or node.name in UPDATE_FUNCTIONS:
-                raise ParseError(
-                    f"The function is not allowed in {where} expression; function: {node.name}"
-                )
+                raise ParseError(f"The function is not allowed in {where} expression; function: {node.name}")
             raise ParseError(f"Invalid function name; function: {node.name}")
 
 
 def _misuse(name: str) -> ParseError:
-    return ParseError(
-        f"The function is not allowed to be used this way in an expression; function: {name}"
-    )
+    return ParseError(f"The function is not allowed to be used this way in an expression; function: {name}")
 
 
 def _check_condition_function_use(node: Node, boolean: bool) -> None:
@@ -151,24 +153,18 @@ def _check_reserved(nodes: list[Node]) -> None:
         if isinstance(node, Path):
             for e in node.elems:
                 if isinstance(e, str) and e[0] != "#" and is_reserved(e):
-                    raise ParseError(
-                        f"Attribute name is a reserved keyword; reserved keyword: {e}"
-                    )
+                    raise ParseError(f"Attribute name is a reserved keyword; reserved keyword: {e}")
 
 
 def _check_operator_count(nodes: list[Node]) -> None:
     count = sum(1 for n in nodes if isinstance(n, _OPERATORS))
     if count > MAX_OPERATORS:
-        raise ParseError(
-            f"The expression contains too many operators; operator count: {count}"
-        )
+        raise ParseError(f"The expression contains too many operators; operator count: {count}")
 
 
 def _check_sections(sections: list[str]) -> None:
     seen: set[str] = set()
     for clause in sections:
         if clause in seen:
-            raise ParseError(
-                f'The "{clause}" section can only be used once in an update expression;'
-            )
+            raise ParseError(f'The "{clause}" section can only be used once in an update expression;')
         seen.add(clause)

@@ -12,6 +12,7 @@ https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.Upd
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -52,19 +53,30 @@ def copy_value(av: AV) -> AV:
     return {t: v}
 
 
+_SMALL_INT = re.compile(r"-?[0-9]{1,30}")
+
+
 def _number(d: Decimal) -> AV:
     return {"N": values.number_text(values.check_number(d))}
 
 
-def _arith(op: str, left: ValueFn, right: ValueFn) -> ValueFn:
+def add_numbers(x: str, y: str, subtract: bool = False) -> AV:
+    """x + y (or x - y) of two wire numbers, exactly, with DynamoDB's range checks."""
+    if _SMALL_INT.fullmatch(x) and _SMALL_INT.fullmatch(y):  # exact, cannot overflow
+        return {"N": str(int(x) - int(y) if subtract else int(x) + int(y))}
+    a, b = Decimal(x), Decimal(y)
     ctx = values.ARITH
+    return _number(ctx.subtract(a, b) if subtract else ctx.add(a, b))
+
+
+def _arith(op: str, left: ValueFn, right: ValueFn) -> ValueFn:
+    subtract = op == "-"
 
     def compute(item: Item) -> AV:
         x, y = left(item).get("N"), right(item).get("N")
         if x is None or y is None:
             raise errors.validation(BAD_OPERAND)
-        a, b = Decimal(x), Decimal(y)
-        return _number(ctx.add(a, b) if op == "+" else ctx.subtract(a, b))
+        return add_numbers(x, y, subtract)
 
     return compute
 
@@ -114,7 +126,7 @@ def _add(existing: AV | None, v: AV, legacy: bool) -> AV:
     if t != next(iter(existing)):
         raise errors.validation(LEGACY_MISMATCH if legacy else BAD_OPERAND)
     if t == "N":
-        return _number(values.ARITH.add(Decimal(existing["N"]), Decimal(v["N"])))
+        return add_numbers(existing["N"], v["N"])
     if t == "L":  # legacy ADD only
         return {"L": existing["L"] + [copy_value(x) for x in v["L"]]}
     key = _SET_KEYS[t]
@@ -145,10 +157,7 @@ Tree = dict[Any, Any]
 
 
 def _only_removes(tree: Tree, ops: Sequence[Op]) -> bool:
-    return all(
-        ops[s].kind == "REMOVE" if isinstance(s, int) else _only_removes(s, ops)
-        for s in tree.values()
-    )
+    return all(ops[s].kind == "REMOVE" if isinstance(s, int) else _only_removes(s, ops) for s in tree.values())
 
 
 class Update:
@@ -172,9 +181,7 @@ class Update:
     def apply(self, item: Item, existed: bool = True) -> Item:
         """The updated copy of `item`. `existed=False` says `item` stands for a missing item
         (holding only its key): DynamoDB then ignores REMOVE of nested paths."""
-        computed: list[AV | None] = [
-            copy_value(op.value(item)) if op.value is not None else None for op in self._ops
-        ]
+        computed: list[AV | None] = [copy_value(op.value(item)) if op.value is not None else None for op in self._ops]
         new = dict(item)
         self._apply_map(new, self._tree, computed, not existed)
         return new
@@ -194,9 +201,7 @@ class Update:
             return _add(existing, op.operand, self._legacy)
         return _delete(existing, op.operand, self._legacy) if existing is not None else None
 
-    def _apply_map(
-        self, container: dict[str, AV], tree: Tree, computed: list[AV | None], lenient: bool
-    ) -> None:
+    def _apply_map(self, container: dict[str, AV], tree: Tree, computed: list[AV | None], lenient: bool) -> None:
         for key, sub in tree.items():
             cur = container.get(key)
             if isinstance(sub, int):
@@ -245,4 +250,3 @@ class Update:
             if new is not None:
                 out.append(new)
         return out
-
