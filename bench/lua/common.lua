@@ -15,7 +15,8 @@ function C.headers(op)
   }
 end
 
--- BENCH_VERIFY=1: check every response body, stop after BENCH_VERIFY_MAX checked responses.
+-- BENCH_VERIFY=1 (run with -t1): check every response body; after BENCH_VERIFY_MAX responses
+-- print one BENCHVERIFY line and exit wrk (its main thread would otherwise sleep for -d).
 C.verify = os.getenv("BENCH_VERIFY") == "1"
 C.verify_max = tonumber(os.getenv("BENCH_VERIFY_MAX") or "200")
 
@@ -49,7 +50,12 @@ function C.install_checker(check)
         first_bad = tostring(status) .. " " .. tostring(why) .. " " .. string.sub(body or "", 1, 300)
       end
     end
-    if checked >= C.verify_max then wrk.thread:stop() end
+    if checked >= C.verify_max then
+      io.write(string.format("BENCHVERIFY {\"checked\":%d,\"bad\":%d}\n", checked, bad))
+      if first_bad then io.write("BENCHBAD " .. string.gsub(first_bad, "\n", " ") .. "\n") end
+      io.flush()
+      os.exit(0)
+    end
   end
 end
 
