@@ -39,12 +39,14 @@ class Server:
         return self.proc.returncode
 
 
-def start(data_dir: str, store: str = "sqlite", port: int | None = None, timeout: float = 20) -> Server:
+def start(
+    data_dir: str, store: str = "sqlite", port: int | None = None, timeout: float = 20, extra: tuple[str, ...] = ()
+) -> Server:
     port = port or free_port()
     log = open(os.path.join(data_dir, f"server-{port}.log"), "ab")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "cloudlet", "start", "--port", str(port), "--data-dir", data_dir,
-         "--store", store],
+         "--store", store, *extra],
         stdout=log, stderr=subprocess.STDOUT,
     )
     server = Server(proc, port, data_dir)

@@ -1,17 +1,23 @@
-"""`cloudlet start ...`: parse flags, build the app, serve it with uvicorn (uvloop + httptools)."""
+"""`cloudlet start ...`: parse flags, build the app, serve it on uvloop.
+
+The default HTTP server is cloudlet's own httptools protocol (`server/http11.py`; see there
+for why); `--http asgi` serves the same app through uvicorn instead.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
+import signal
 import sys
 
 from cloudlet import __version__
-from cloudlet.config import DURABILITIES, STORES, Settings
+from cloudlet.config import DURABILITIES, HTTP_SERVERS, STORES, Settings
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="cloudlet", description=__doc__)
+    p = argparse.ArgumentParser(prog="cloudlet", description="AWS's serverless REST stack, local.")
     p.add_argument("--version", action="version", version=f"cloudlet {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     start = sub.add_parser("start", help="run the server (all services on one port)")
@@ -23,7 +29,8 @@ def _parser() -> argparse.ArgumentParser:
         "--durability", choices=DURABILITIES,
         help="process (default: survives kill -9), os (also an OS crash), full (fsync per write)",
     )
-    start.add_argument("--log-level", help="uvicorn log level (env CLOUDLET_LOG_LEVEL, default warning)")
+    start.add_argument("--http", choices=HTTP_SERVERS, help="cloudlet (default) or asgi (uvicorn)")
+    start.add_argument("--log-level", help="log level (env CLOUDLET_LOG_LEVEL, default warning)")
     return p
 
 
@@ -32,23 +39,56 @@ def main(argv: list[str] | None = None) -> None:
     try:
         settings = Settings.from_env(
             host=args.host, port=args.port, data_dir=args.data_dir, store=args.store,
-            durability=args.durability, log_level=args.log_level,
+            durability=args.durability, http=args.http, log_level=args.log_level,
         )
     except ValueError as e:
         sys.exit(f"cloudlet: {e}")
     serve(settings)
 
 
+def _banner(settings: Settings) -> None:
+    where = "memory (nothing kept)" if settings.db_path is None else os.path.abspath(settings.data_dir)
+    print(f"cloudlet {__version__} on http://{settings.host}:{settings.port}  data: {where}", flush=True)
+
+
 def serve(settings: Settings) -> None:
-    import uvicorn
+    import logging
+
+    import uvloop
 
     from cloudlet.app import build_app
 
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = build_app(settings)
-    where = "memory (nothing kept)" if settings.db_path is None else os.path.abspath(settings.data_dir)
-    print(f"cloudlet {__version__} on http://{settings.host}:{settings.port}  data: {where}", flush=True)
-    uvicorn.run(
-        app, host=settings.host, port=settings.port, loop="uvloop", http="httptools",
-        lifespan="on", access_log=False, log_level=settings.log_level, server_header=False,
-        date_header=True,
-    )
+    if settings.http == "asgi":
+        import uvicorn
+
+        _banner(settings)
+        uvicorn.run(
+            app.asgi(), host=settings.host, port=settings.port, loop="uvloop", http="httptools",
+            lifespan="on", access_log=False, log_level=settings.log_level, server_header=False,
+        )
+        return
+    try:
+        uvloop.run(_serve(app, settings))
+    except OSError as e:  # e.g. the port is taken or the data dir is locked
+        sys.exit(f"cloudlet: {e}")
+
+
+async def _serve(app: object, settings: Settings) -> None:
+    from cloudlet.app import Cloudlet
+    from cloudlet.server import http11
+
+    assert isinstance(app, Cloudlet)
+    await app.startup()
+    try:
+        server = await http11.serve(app.route, settings.host, settings.port)
+        _banner(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        server.close()
+    finally:
+        await app.shutdown()

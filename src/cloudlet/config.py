@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 STORES = ("sqlite", "memory")
 DURABILITIES = ("process", "os", "full")
+HTTP_SERVERS = ("cloudlet", "asgi")
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,7 @@ class Settings:
     data_dir: str = "./.cloudlet"
     store: str = "sqlite"
     durability: str = "process"
+    http: str = "cloudlet"
     account_id: str = "000000000000"
     default_region: str = "us-east-1"
     log_level: str = "warning"
@@ -32,6 +34,7 @@ class Settings:
         values: dict[str, object] = {}
         for name, conv in (
             ("host", str), ("port", int), ("data_dir", str), ("store", str), ("durability", str),
+            ("http", str),
             ("account_id", str), ("default_region", str), ("log_level", str),
         ):
             raw = env.get("CLOUDLET_" + name.upper())
@@ -45,4 +48,6 @@ class Settings:
             raise ValueError(
                 f"unknown durability {settings.durability!r}; choose one of {', '.join(DURABILITIES)}"
             )
+        if settings.http not in HTTP_SERVERS:
+            raise ValueError(f"unknown http server {settings.http!r}; choose one of {', '.join(HTTP_SERVERS)}")
         return settings

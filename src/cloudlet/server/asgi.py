@@ -1,4 +1,4 @@
-"""The ASGI edge: read the request, hand it to the plane that owns it, write the response.
+"""The ASGI adapter: lets any ASGI server (uvicorn with `--http asgi`) serve cloudlet.
 
 A request's path: `App.__call__` reads headers and body → `Router.route` picks the plane
 (internal `/_cloudlet/*`, or an AWS service identified by the protocol layer) → the plane returns

@@ -21,6 +21,7 @@ current turn before their commit is done; those writes are acknowledged only onc
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import re
 import sqlite3
@@ -170,6 +171,7 @@ class SqliteStore:
         self._conn: sqlite3.Connection | None = None
         self._txn: SqliteTxn | None = None
         self._pending: list[asyncio.Future[None]] | None = None  # waiters of the open group
+        self._lock_fd: int | None = None
 
     async def open(self) -> None:
         self._connect()
@@ -177,6 +179,7 @@ class SqliteStore:
     def _connect(self) -> None:
         if self.path is not None:
             os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+            self._lock()
         conn = sqlite3.connect(
             self.path or ":memory:", isolation_level=None, check_same_thread=False,
             cached_statements=512,
@@ -190,6 +193,18 @@ class SqliteStore:
         self._conn = conn
         self._txn = SqliteTxn(conn)
 
+    def _lock(self) -> None:
+        """One server per database: group commit and the in-memory catalog assume no other
+        writer, so a second cloudlet on the same data dir is refused."""
+        assert self.path is not None
+        fd = os.open(self.path + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise OSError(f"{self.path} is in use by another cloudlet server") from None
+        self._lock_fd = fd
+
     async def close(self) -> None:
         if self._conn is None:
             return
@@ -199,6 +214,9 @@ class SqliteStore:
         self._conn.close()
         self._conn = None
         self._txn = None
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
 
     async def run(self, fn: Callable[[SqliteTxn], T], write: bool = False) -> T:
         txn = self._txn
