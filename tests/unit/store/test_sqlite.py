@@ -1,0 +1,78 @@
+"""The SQLite store: group commit, per-unit rollback, persistence, the data-dir lock."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import pytest
+
+from cloudlet.store.sqlite import SqliteStore, SqliteTxn
+
+
+def put(key: bytes, fail: bool = False):  # type: ignore[no-untyped-def]
+    def work(txn: SqliteTxn) -> None:
+        txn.item_put("t", 1, key, b"", b"{}", 2)
+        if fail:
+            raise ValueError("unit fails after writing")
+
+    return work
+
+
+async def scan(store: SqliteStore) -> list[bytes]:
+    return await store.run(lambda txn: sorted(r[1] for r in txn.item_scan("t", None, 0, 1 << 32)))
+
+
+def test_group_commit_rolls_back_only_the_failing_unit(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = os.path.join(tmp_path, "db.sqlite")
+
+    async def main() -> None:
+        store = SqliteStore(path)
+        await store.open()
+        await store.run(lambda txn: txn.create_item_table("t"), write=True)
+        results = await asyncio.gather(
+            store.run(put(b"a"), write=True),
+            store.run(put(b"b", fail=True), write=True),
+            store.run(put(b"c"), write=True),
+            return_exceptions=True,
+        )
+        assert results[0] is None and isinstance(results[1], ValueError) and results[2] is None
+        assert await scan(store) == [b"a", b"c"]
+        await store.close()
+        again = SqliteStore(path)
+        await again.open()
+        assert await scan(again) == [b"a", b"c"]  # committed before the callers were answered
+        await again.close()
+
+    asyncio.run(main())
+
+
+def test_reset_drops_tables_and_metadata() -> None:
+    async def main() -> None:
+        store = SqliteStore(None)
+        await store.open()
+        await store.run(lambda txn: txn.create_item_table("t"), write=True)
+        await store.run(lambda txn: txn.meta_put("ns", "k", b"v"), write=True)
+        await store.reset()
+        assert await store.run(lambda txn: txn.meta_list("ns")) == []
+        await store.run(lambda txn: txn.create_item_table("t"), write=True)
+        assert await scan(store) == []
+        await store.close()
+
+    asyncio.run(main())
+
+
+def test_one_server_per_database(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = os.path.join(tmp_path, "db.sqlite")
+
+    async def main() -> None:
+        first = SqliteStore(path)
+        await first.open()
+        with pytest.raises(OSError, match="in use by another cloudlet server"):
+            await SqliteStore(path).open()
+        await first.close()
+        second = SqliteStore(path)
+        await second.open()  # free again once the first is closed
+        await second.close()
+
+    asyncio.run(main())
