@@ -5,7 +5,8 @@ Engines never see SQL. A unit of work is a plain (synchronous) function over a `
 microseconds, a thread hop would cost more than the work), a networked store runs it in a worker
 thread. Either way the function sees one transaction: its reads and writes are atomic together,
 and `run` returns only after a write transaction is committed, so an acknowledged write is in the
-database before the response leaves.
+database before the response leaves. A unit's writes take effect when it returns: its reads see the
+state before them, and a unit that raises changes nothing.
 
 Two kinds of data:
 - metadata: small JSON documents by (namespace, key), e.g. DynamoDB table descriptions;

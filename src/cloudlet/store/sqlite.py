@@ -65,11 +65,21 @@ class _Sql:
 
 
 class SqliteTxn:
-    """The `Txn` of the SQLite store: thin methods over one connection."""
+    """The `Txn` of the SQLite store: thin methods over one connection.
+
+    Inside a write unit, statements that change data are collected and applied when the unit
+    returns (see `SqliteStore.run`), so a unit that raises leaves no trace and needs no savepoint.
+    """
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._c = conn
         self._sql: dict[str, _Sql] = {}
+        self._writes: list[tuple[str, tuple[object, ...]]] | None = None
+
+    def _write(self, sql: str, args: tuple[object, ...] = ()) -> None:
+        if self._writes is None:
+            raise RuntimeError("writes need a write unit: store.run(fn, write=True)")
+        self._writes.append((sql, args))
 
     def _s(self, table_id: str) -> _Sql:
         s = self._sql.get(table_id)
@@ -83,12 +93,10 @@ class SqliteTxn:
         return row[0] if row else None
 
     def meta_put(self, ns: str, key: str, value: bytes) -> None:
-        self._c.execute(
-            "INSERT OR REPLACE INTO meta (ns, key, value) VALUES (?,?,?)", (ns, key, value)
-        )
+        self._write("INSERT OR REPLACE INTO meta (ns, key, value) VALUES (?,?,?)", (ns, key, value))
 
     def meta_delete(self, ns: str, key: str) -> None:
-        self._c.execute("DELETE FROM meta WHERE ns=? AND key=?", (ns, key))
+        self._write("DELETE FROM meta WHERE ns=? AND key=?", (ns, key))
 
     def meta_list(self, ns: str) -> list[tuple[str, bytes]]:
         sql = "SELECT key, value FROM meta WHERE ns=? ORDER BY key"
@@ -97,27 +105,26 @@ class SqliteTxn:
     # -- item tables
     def create_item_table(self, table_id: str) -> None:
         n = self._s(table_id).name
-        self._c.execute(
+        self._write(
             f"CREATE TABLE IF NOT EXISTS {n} (h INTEGER NOT NULL, pk BLOB NOT NULL,"
             " sk BLOB NOT NULL, data BLOB NOT NULL, size INTEGER NOT NULL,"
             " PRIMARY KEY (h, pk, sk)) WITHOUT ROWID"
         )
-        self._c.execute("INSERT OR IGNORE INTO item_tables (table_id) VALUES (?)", (table_id,))
+        self._write("INSERT OR IGNORE INTO item_tables (table_id) VALUES (?)", (table_id,))
 
     def drop_item_table(self, table_id: str) -> None:
-        self._c.execute(f"DROP TABLE IF EXISTS {self._s(table_id).name}")
-        self._c.execute("DELETE FROM item_tables WHERE table_id=?", (table_id,))
-        self._sql.pop(table_id, None)
+        self._write(f"DROP TABLE IF EXISTS {self._s(table_id).name}")
+        self._write("DELETE FROM item_tables WHERE table_id=?", (table_id,))
 
     def item_get(self, table_id: str, h: int, pk: bytes, sk: bytes) -> bytes | None:
         row = self._c.execute(self._s(table_id).get, (h, pk, sk)).fetchone()
         return row[0] if row else None
 
     def item_put(self, table_id: str, h: int, pk: bytes, sk: bytes, data: bytes, size: int) -> None:
-        self._c.execute(self._s(table_id).put, (h, pk, sk, data, size))
+        self._write(self._s(table_id).put, (h, pk, sk, data, size))
 
     def item_delete(self, table_id: str, h: int, pk: bytes, sk: bytes) -> None:
-        self._c.execute(self._s(table_id).delete, (h, pk, sk))
+        self._write(self._s(table_id).delete, (h, pk, sk))
 
     def item_range(
         self,
@@ -228,17 +235,26 @@ class SqliteStore:
         if not write:
             return fn(txn)
         conn = txn._c
+        txn._writes = writes = []
+        try:
+            result = fn(txn)
+        finally:
+            txn._writes = None
         if self._pending is None:
             self._pending = []
             asyncio.get_running_loop().call_soon(self._commit_group)
-        conn.execute("SAVEPOINT unit")
-        try:
-            result = fn(txn)
-        except BaseException:
-            conn.execute("ROLLBACK TO unit")
+        if len(writes) == 1:
+            conn.execute(*writes[0])  # one statement is atomic by itself
+        elif writes:
+            conn.execute("SAVEPOINT unit")
+            try:
+                for sql, args in writes:
+                    conn.execute(sql, args)
+            except BaseException:
+                conn.execute("ROLLBACK TO unit")
+                conn.execute("RELEASE unit")
+                raise
             conn.execute("RELEASE unit")
-            raise
-        conn.execute("RELEASE unit")
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._pending.append(done)
         await done
@@ -268,7 +284,7 @@ class SqliteStore:
             c = txn._c
             for (tid,) in c.execute("SELECT table_id FROM item_tables").fetchall():
                 txn.drop_item_table(tid)
-            c.execute("DELETE FROM meta")
+            txn._write("DELETE FROM meta")
 
         await self.run(drop_all, write=True)
 
