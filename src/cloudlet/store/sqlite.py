@@ -194,6 +194,9 @@ class SqliteStore:
             cached_statements=512,
         )
         if self.path is not None:
+            # Only this process uses the file (see _lock): skip per-transaction file locking and
+            # keep the WAL index in process memory (~10% of a write, measured).
+            conn.execute("PRAGMA locking_mode=EXCLUSIVE")
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(f"PRAGMA synchronous={DURABILITY[self.durability]}")
         conn.execute("PRAGMA temp_store=MEMORY")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
@@ -34,6 +35,8 @@ _MAX_MAGNITUDE = Decimal("9.9999999999999999999999999999999999999E+125")
 _MIN_MAGNITUDE = Decimal("1E-130")
 
 _NOT_A_NUMBER = "A value provided cannot be converted into a number"
+# Plain integers already in canonical form (most numbers): no Decimal round trip needed.
+_CANONICAL_INT = re.compile(r"-?[1-9][0-9]{0,37}|0")
 
 
 # ---------------------------------------------------------------- numbers
@@ -94,6 +97,8 @@ def number_text(d: Decimal) -> str:
 
 
 def canonical_number(text: Any) -> str:
+    if type(text) is str and _CANONICAL_INT.fullmatch(text):
+        return text
     return number_text(number_from_text(text))
 
 
