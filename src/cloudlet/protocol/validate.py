@@ -24,9 +24,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.model import ServiceModel, StructureShape
-
 from cloudlet.protocol.errors import AwsError
+from cloudlet.protocol.models import ServiceModel, Shape
 from cloudlet.protocol.validate_constraints import ConstraintCompiler, Overrides
 from cloudlet.protocol.validate_types import NESTING_TOO_DEEP, TypeCompiler, serialization
 
@@ -145,10 +144,9 @@ class ModelValidator:
         self._compiled[operation_name] = phases
         return phases
 
-    def _phases(self, shape: StructureShape | None) -> tuple[_Phase, _Phase]:
-        if shape is None:
-            empty = StructureShape("Unit", {"type": "structure", "members": {}})
-            return self._phases(empty)
+    def _phases(self, shape: Shape | None) -> tuple[_Phase, _Phase]:
+        if shape is None:  # an operation without input: nothing to check
+            return _nothing, _nothing
         check_body = self._types.checker(shape, False)
         check_members = self._constraints.checker(shape)
         message = self.message
@@ -166,6 +164,10 @@ class ModelValidator:
                 raise message(errors)
 
         return types, constraints
+
+
+def _nothing(params: Any) -> None:
+    return None
 
 
 def _default_package(model: ServiceModel) -> str:

@@ -20,8 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.model import Shape
-
+from cloudlet.protocol.models import Shape
 from cloudlet.protocol.validate_regex import compile_java
 from cloudlet.protocol.validate_render import blob_length, java_number, lower_first, render
 

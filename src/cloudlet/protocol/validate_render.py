@@ -13,7 +13,7 @@ import zlib
 from decimal import Decimal
 from typing import Any
 
-from botocore.model import Shape
+from cloudlet.protocol.models import Shape
 
 # Java class of each botocore scalar type, as the Coral JSON reader names it.
 JAVA_CLASS: dict[str, str] = {

@@ -20,9 +20,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from botocore.model import Shape
-
 from cloudlet.protocol.errors import AwsError
+from cloudlet.protocol.models import Shape
 from cloudlet.protocol.validate_render import JAVA_CLASS, JAVA_SIMPLE, java_type
 
 # A checker takes a non-null value; it returns None, or a 1-tuple holding the value to store back.

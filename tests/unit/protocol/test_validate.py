@@ -16,13 +16,12 @@ import sys
 import time
 from typing import Any
 
-import botocore.loaders
-import botocore.model
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cloudlet.protocol.errors import AwsError
+from cloudlet.protocol.models import ServiceModel, Shape, service_model
 from cloudlet.protocol.validate import (
     CLOUDWATCH_LOGS,
     LAMBDA,
@@ -32,11 +31,9 @@ from cloudlet.protocol.validate import (
 from cloudlet.protocol.validate_render import java_double, lower_first
 from cloudlet.protocol.validate_types import PARAMETERIZED_CAST, base64_error
 
-_LOADER = botocore.loaders.Loader()
 
-
-def _model(name: str) -> botocore.model.ServiceModel:
-    return botocore.model.ServiceModel(_LOADER.load_service_model(name, "service-2"), name)
+def _model(name: str) -> ServiceModel:
+    return service_model(name)
 
 
 DDB_MODEL = _model("dynamodb")
@@ -741,7 +738,7 @@ JSON = st.recursive(
 )
 
 
-def _shaped(shape: botocore.model.Shape, depth: int) -> st.SearchStrategy[Any]:
+def _shaped(shape: Shape, depth: int) -> st.SearchStrategy[Any]:
     """Mostly well-typed values for `shape`, with random JSON mixed in at every level."""
     if depth > 4:
         return JSON
