@@ -23,33 +23,31 @@ def _one(av: Any) -> tuple[str, Any] | None:
     return None
 
 
+_HASH_TOO_BIG = "Size of hashkey has exceeded the maximum size limit of2048 bytes"
+_RANGE_TOO_BIG = "Aggregated size of all range keys has exceeded the size limit of 1024 bytes"
+
+
 def from_key(table: TableDef, key: Any) -> RowKey:
     """Encode a `Key` parameter: exactly the table's key attributes with the right types."""
     if not isinstance(key, dict) or len(key) != len(table.key_names):
         raise errors.key_schema_mismatch()
-    hv = _one(key.get(table.hash_name))
-    if hv is None or hv[0] != table.hash_type:
-        if hv is not None:
-            values.validate_value(key[table.hash_name])
-        raise errors.key_schema_mismatch()
-    pk = _encode_part(table.hash_name, hv[0], hv[1], key[table.hash_name])
-    if len(pk) > values.MAX_HASH_KEY:
-        raise errors.invalid_params(
-            "Size of hashkey has exceeded the maximum size limit of2048 bytes"
-        )
+    pk = _key_part(key, table.hash_name, table.hash_type, values.MAX_HASH_KEY, _HASH_TOO_BIG)
     sk = b""
     if table.range_name is not None:
-        rv = _one(key.get(table.range_name))
-        if rv is None or rv[0] != table.range_type:
-            if rv is not None:
-                values.validate_value(key[table.range_name])
-            raise errors.key_schema_mismatch()
-        sk = _encode_part(table.range_name, rv[0], rv[1], key[table.range_name])
-        if len(sk) > values.MAX_RANGE_KEY:
-            raise errors.invalid_params(
-                "Aggregated size of all range keys has exceeded the size limit of 1024 bytes"
-            )
+        sk = _key_part(key, table.range_name, table.range_type, values.MAX_RANGE_KEY, _RANGE_TOO_BIG)
     return keycodec.scan_hash(pk), pk, sk
+
+
+def _key_part(key: dict[str, Any], name: str, want: str | None, limit: int, too_big: str) -> bytes:
+    tv = _one(key.get(name))
+    if tv is None or tv[0] != want:
+        if tv is not None:
+            values.validate_value(key[name])  # a malformed value gets its own error first
+        raise errors.key_schema_mismatch()
+    encoded = _encode_part(name, tv[0], tv[1], key[name])
+    if len(encoded) > limit:
+        raise errors.invalid_params(too_big)
+    return encoded
 
 
 def from_item(table: TableDef, item: Item) -> RowKey:
