@@ -38,12 +38,12 @@ class Cloudlet:
 def build_app(settings: Settings) -> Cloudlet:
     store = SqliteStore(settings.db_path, settings.durability)
     catalog = Catalog(store)
-    services = {"DynamoDB_20120810": build_dynamodb(store, catalog)}
+    json_services = [build_dynamodb(store, catalog)]
 
     async def reset() -> None:
         await store.reset()
         catalog.clear()
 
     internal = Internal({"dynamodb": "running"}, reset)
-    router = Router(settings, internal, services)
+    router = Router(settings, internal, {s.target_prefix: s for s in json_services})
     return Cloudlet(settings, store, catalog, router.route)

@@ -26,6 +26,7 @@ class JsonService:
     def __init__(
         self,
         name: str,
+        target_prefix: str,
         operations: dict[str, Operation],
         *,
         content_type: str,
@@ -35,6 +36,7 @@ class JsonService:
         known_operations: frozenset[str] = frozenset(),
     ) -> None:
         self.name = name
+        self.target_prefix = target_prefix  # X-Amz-Target is "<prefix>.<Operation>"
         self._ops = operations
         self._content_type = content_type.encode()
         self._error_type = error_type

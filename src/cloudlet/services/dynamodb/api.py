@@ -150,6 +150,7 @@ def build_service(store: Store, catalog: Catalog) -> JsonService:
 
     return JsonService(
         "DynamoDB",
+        model.metadata["targetPrefix"],
         DynamoDBApi(store, catalog).operations(),
         content_type="application/x-amz-json-1.0",
         error_type=error_type,
