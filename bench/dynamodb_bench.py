@@ -22,6 +22,8 @@ skipped. Every server started is stopped (SIGTERM, then SIGKILL of its process g
 error or Ctrl-C. Only loopback addresses are used.
 """
 
+# The command line only; the work is done by bench/harness/ (see harness/__init__.py).
+
 from __future__ import annotations
 
 import argparse

@@ -7,6 +7,8 @@ from .ddb import PAD, QUERY_PARTS_NOW, QUERY_PER_PART
 
 
 def boto3_checks(port: int, workloads: list[str]) -> list[dict]:
+    """Run the checks of the given workloads against the preloaded tables; one dict per check
+    (check, workload, ok, detail); ok None for all if boto3 is not importable."""
     try:
         import boto3
         from botocore.config import Config

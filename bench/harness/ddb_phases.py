@@ -15,8 +15,18 @@ import statistics
 import time
 
 from . import Unavailable, log
-from .ddb import (CEILING_WORKLOADS, LUA_DIR, TABLE_FOR, Ddb, counter_sum, create_table, load_items,
-                  mem_items, preload_items, wrk_env)
+from .ddb import (
+    CEILING_WORKLOADS,
+    LUA_DIR,
+    TABLE_FOR,
+    Ddb,
+    counter_sum,
+    create_table,
+    load_items,
+    mem_items,
+    preload_items,
+    wrk_env,
+)
 from .ddb_checks import boto3_checks
 from .peers import Ctx, start_server
 from .procs import Server, du_mib, log_tail, rss_mib, stop_server, wait_quiet

@@ -14,6 +14,8 @@ GOAL_STARTUP_S = 0.3
 
 
 def report(ctx: Ctx, names: list[str], results: dict) -> list[dict]:
+    """Summarize the runs into results[name]["summary"], print the tables and the goals (stdout);
+    return the goals."""
     a = ctx.args
     ours = next((n for n in names if ctx.role(n).role == "ours"), None)
     for name in names:
@@ -106,6 +108,7 @@ def report(ctx: Ctx, names: list[str], results: dict) -> list[dict]:
 
 
 def compute_goals(ctx: Ctx, names: list[str], results: dict, ours: str | None) -> list[dict]:
+    """One dict per goal: goal, ok (True / False / None = not measured), detail, value, target."""
     goals: list[dict] = []
 
     def noisy(*rows: dict) -> str:

@@ -59,7 +59,7 @@ function C.install_checker(check)
   end
 end
 
--- One machine-readable line, parsed by dynamodb_bench.py. Latencies are in microseconds.
+-- One machine-readable line, parsed by harness/wrk.py. Latencies are in microseconds.
 function done(summary, latency, requests)
   local chk, bad_total, sample = 0, 0, nil
   for _, t in ipairs(threads) do
