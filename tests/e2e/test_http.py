@@ -60,6 +60,23 @@ def test_keep_alive_and_pipelining(endpoint: str) -> None:
     s.close()
 
 
+def test_many_pipelined_requests_are_all_answered_in_order(endpoint: str) -> None:
+    # More than the server serves at once per connection: it pauses reading, then goes on.
+    s = connect(endpoint)
+    buf = bytearray()
+    describe = TARGET.replace(b"ListTables", b"DescribeTable")
+    reqs = [
+        b"POST / HTTP/1.1\r\nHost: x\r\n" + describe + b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+        for body in (b'{"TableName":"missing-%03d"}' % i for i in range(200))
+    ]
+    s.sendall(b"".join(reqs))
+    for i in range(200):
+        status, _, body = read_response(s, buf)
+        assert status == 400
+        assert json.loads(body)["message"] == f"Requested resource not found: Table: missing-{i:03d} not found"
+    s.close()
+
+
 def test_chunked_request_body(endpoint: str) -> None:
     s = connect(endpoint)
     req = (b"POST / HTTP/1.1\r\nHost: x\r\n" + TARGET + b"Transfer-Encoding: chunked\r\n\r\n"

@@ -6,6 +6,8 @@ the body) took about a third of the server's CPU. Here a request is parsed into 
 `Request`, handed to the router, and the whole response goes out in one write. Keep-alive,
 pipelining (responses in request order), chunked request bodies, `Expect: 100-continue` and
 HEAD are handled; anything the parser rejects gets a 400 and the connection is closed.
+Flow control: a connection stops being read while it has many pipelined requests in progress or
+while the client does not read its responses (the transport's write buffer is full).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from cloudlet.server.http import Request, Response
 log = logging.getLogger("cloudlet.http")
 
 Handler = Callable[[Request], Awaitable[Response]]
+
+MAX_IN_FLIGHT = 32  # pipelined requests of one connection being served at once
 
 _REASONS = {
     100: b"Continue", 200: b"OK", 201: b"Created", 202: b"Accepted", 204: b"No Content",
@@ -70,8 +74,9 @@ class HttpProtocol(asyncio.Protocol):
         self._client = "127.0.0.1"
         # Requests answered in order (pipelining): each entry is a task producing bytes.
         self._queue: deque[asyncio.Future[bytes]] = deque()
-        self._writing = False
         self._closing = False
+        self._read_paused = False
+        self._write_paused = False
 
     # -- asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -79,6 +84,26 @@ class HttpProtocol(asyncio.Protocol):
         peer = transport.get_extra_info("peername")
         if peer:
             self._client = peer[0]
+
+    def pause_writing(self) -> None:
+        self._write_paused = True
+        self._update_reading()
+
+    def resume_writing(self) -> None:
+        self._write_paused = False
+        self._update_reading()
+
+    def _update_reading(self) -> None:
+        t = self._transport
+        if t is None:
+            return
+        stop = self._write_paused or len(self._queue) >= MAX_IN_FLIGHT
+        if stop and not self._read_paused:
+            t.pause_reading()
+            self._read_paused = True
+        elif not stop and self._read_paused:
+            t.resume_reading()
+            self._read_paused = False
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._transport = None
@@ -131,6 +156,8 @@ class HttpProtocol(asyncio.Protocol):
             self._body.append(body)
 
     def on_message_complete(self) -> None:
+        if self._closing:  # requests pipelined after "Connection: close" are not answered
+            return
         parser = self._parser
         path, query = _split_url(self._url)
         method = parser.get_method().decode("ascii")
@@ -153,6 +180,8 @@ class HttpProtocol(asyncio.Protocol):
         fut.add_done_callback(self._flush)
         if not keep_alive:
             self._closing = True
+        if len(self._queue) >= MAX_IN_FLIGHT:
+            self._update_reading()
 
     # -- answering
     async def _serve(self, request: Request, keep_alive: bool) -> bytes:
@@ -189,6 +218,8 @@ class HttpProtocol(asyncio.Protocol):
         if t is not None and not q and self._closing:
             t.close()
             self._transport = None
+        elif self._read_paused:
+            self._update_reading()
 
 
 def _split_url(url: bytes) -> tuple[str, bytes]:
