@@ -1,12 +1,16 @@
 """Wiring, in one place: settings → store → engines → services → router.
 
 `Cloudlet.route` is the whole request path (served by `server.http11`, or through the ASGI
-adapter `Cloudlet.asgi()` by any ASGI server); `startup`/`shutdown` open and close the store.
+adapter `Cloudlet.asgi()` by any ASGI server); `startup`/`shutdown` open and close the store,
+load the catalogs and run the background work (log retention).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
 
 from cloudlet.config import Settings
 from cloudlet.server.asgi import App, Handler
@@ -14,22 +18,50 @@ from cloudlet.server.internal import Internal
 from cloudlet.server.router import Router
 from cloudlet.services.dynamodb.api import build_service as build_dynamodb
 from cloudlet.services.dynamodb.engine.catalog import Catalog
+from cloudlet.services.logs.api import build_service as build_logs
+from cloudlet.services.logs.engine.catalog import LogCatalog
+from cloudlet.services.logs.engine.events import purge_expired
 from cloudlet.store.sqlite import SqliteStore
+
+log = logging.getLogger("cloudlet")
+RETENTION_SWEEP_S = 3600.0
 
 
 @dataclass
 class Cloudlet:
     settings: Settings
     store: SqliteStore
-    catalog: Catalog
-    route: Handler
+    tables: Catalog
+    log_groups: LogCatalog
+    route: Handler = field(init=False)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def startup(self) -> None:
         await self.store.open()
-        await self.catalog.load()
+        await self.tables.load()
+        await self.log_groups.load()
+        self._tasks.append(asyncio.create_task(self._sweep_retention()))
 
     async def shutdown(self) -> None:
+        for t in self._tasks:
+            t.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await t
+        self._tasks.clear()
         await self.store.close()
+
+    async def reset(self) -> None:
+        await self.store.reset()
+        self.tables.clear()
+        self.log_groups.clear()
+
+    async def _sweep_retention(self) -> None:
+        while True:
+            try:
+                await purge_expired(self.log_groups)
+            except Exception:  # keep sweeping; a failed sweep is retried next time
+                log.exception("log retention sweep failed")
+            await asyncio.sleep(RETENTION_SWEEP_S)
 
     def asgi(self) -> App:
         return App(self.route, self.startup, self.shutdown)
@@ -37,13 +69,9 @@ class Cloudlet:
 
 def build_app(settings: Settings) -> Cloudlet:
     store = SqliteStore(settings.db_path, settings.durability)
-    catalog = Catalog(store)
-    json_services = [build_dynamodb(store, catalog)]
-
-    async def reset() -> None:
-        await store.reset()
-        catalog.clear()
-
-    internal = Internal({"dynamodb": "running"}, reset)
+    app = Cloudlet(settings, store, Catalog(store), LogCatalog(store))
+    json_services = [build_dynamodb(store, app.tables), build_logs(app.log_groups)]
+    internal = Internal({"dynamodb": "running", "logs": "running"}, app.reset)
     router = Router(settings, internal, {s.target_prefix: s for s in json_services})
-    return Cloudlet(settings, store, catalog, router.route)
+    app.route = router.route
+    return app

@@ -31,11 +31,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     start.add_argument("--http", choices=HTTP_SERVERS, help="cloudlet (default) or asgi (uvicorn)")
     start.add_argument("--log-level", help="log level (env CLOUDLET_LOG_LEVEL, default warning)")
+    logs = sub.add_parser("logs", help="read CloudWatch Logs of a running cloudlet").add_subparsers(
+        dest="logs_command", required=True
+    )
+    tail = logs.add_parser("tail", help="print a log group's events (like `aws logs tail`)")
+    tail.add_argument("group", help="log group name, e.g. /aws/lambda/my-function")
+    tail.add_argument("--follow", action="store_true", help="keep printing new events as they arrive")
+    tail.add_argument("--since", default="10m", help="how far back to start: 10m, 2h, 1d, or an ISO time")
+    tail.add_argument("--filter-pattern", help="a CloudWatch Logs filter pattern")
+    tail.add_argument("--endpoint", help="cloudlet URL (default http://127.0.0.1:$CLOUDLET_PORT or :4566)")
+    tail.add_argument("--region", default=None, help="region (default $AWS_REGION or us-east-1)")
     return p
 
 
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
+    if args.command == "logs":
+        _logs(args)
+        return
     try:
         settings = Settings.from_env(
             host=args.host, port=args.port, data_dir=args.data_dir, store=args.store,
@@ -44,6 +57,23 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as e:
         sys.exit(f"cloudlet: {e}")
     serve(settings)
+
+
+def _logs(args: argparse.Namespace) -> None:
+    import time
+
+    from cloudlet import tail
+
+    port = os.environ.get("CLOUDLET_PORT", "4566")
+    endpoint = args.endpoint or f"http://127.0.0.1:{port}"
+    region = args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    client = tail.LogsClient(endpoint, region)
+    try:
+        tail.tail(client, args.group, tail.parse_since(args.since, time.time()), args.follow, args.filter_pattern)
+    except KeyboardInterrupt:
+        pass
+    except OSError as e:
+        sys.exit(f"cloudlet: cannot reach {endpoint}: {e}")
 
 
 def _banner(settings: Settings) -> None:

@@ -102,6 +102,9 @@ class SqliteTxn:
         sql = "SELECT key, value FROM meta WHERE ns=? ORDER BY key"
         return self._c.execute(sql, (ns,)).fetchall()
 
+    def meta_clear(self, ns: str) -> None:
+        self._write("DELETE FROM meta WHERE ns=?", (ns,))
+
     # -- item tables
     def create_item_table(self, table_id: str) -> None:
         n = self._s(table_id).name
@@ -125,6 +128,9 @@ class SqliteTxn:
 
     def item_delete(self, table_id: str, h: int, pk: bytes, sk: bytes) -> None:
         self._write(self._s(table_id).delete, (h, pk, sk))
+
+    def item_delete_range(self, table_id: str, h: int, pk: bytes, below: bytes) -> None:
+        self._write(f"DELETE FROM {self._s(table_id).name} WHERE h=? AND pk=? AND sk<?", (h, pk, below))
 
     def item_range(
         self,
