@@ -18,9 +18,13 @@ from cloudlet.server.internal import Internal
 from cloudlet.server.router import Router
 from cloudlet.services.dynamodb.api import build_service as build_dynamodb
 from cloudlet.services.dynamodb.engine.catalog import Catalog
+from cloudlet.services.iam.api import build_service as build_iam
+from cloudlet.services.iam.engine.state import IamState
 from cloudlet.services.logs.api import build_service as build_logs
 from cloudlet.services.logs.engine.catalog import LogCatalog
 from cloudlet.services.logs.engine.events import purge_expired
+from cloudlet.services.sts.api import build_service as build_sts
+from cloudlet.services.sts.engine import Sts
 from cloudlet.store.sqlite import SqliteStore
 
 log = logging.getLogger("cloudlet")
@@ -33,6 +37,7 @@ class Cloudlet:
     store: SqliteStore
     tables: Catalog
     log_groups: LogCatalog
+    iam: IamState
     route: Handler = field(init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -40,6 +45,7 @@ class Cloudlet:
         await self.store.open()
         await self.tables.load()
         await self.log_groups.load()
+        await self.iam.load()
         self._tasks.append(asyncio.create_task(self._sweep_retention()))
 
     async def shutdown(self) -> None:
@@ -54,6 +60,7 @@ class Cloudlet:
         await self.store.reset()
         self.tables.clear()
         self.log_groups.clear()
+        self.iam.clear()
 
     async def _sweep_retention(self) -> None:
         while True:
@@ -69,9 +76,10 @@ class Cloudlet:
 
 def build_app(settings: Settings) -> Cloudlet:
     store = SqliteStore(settings.db_path, settings.durability)
-    app = Cloudlet(settings, store, Catalog(store), LogCatalog(store))
+    app = Cloudlet(settings, store, Catalog(store), LogCatalog(store), IamState(store))
     json_services = [build_dynamodb(store, app.tables), build_logs(app.log_groups)]
-    internal = Internal({"dynamodb": "running", "logs": "running"}, app.reset)
-    router = Router(settings, internal, {s.target_prefix: s for s in json_services})
+    query_services = {"iam": build_iam(app.iam), "sts": build_sts(Sts(app.iam))}
+    internal = Internal({"dynamodb": "running", "logs": "running", "iam": "running", "sts": "running"}, app.reset)
+    router = Router(settings, internal, {s.target_prefix: s for s in json_services}, query_services)
     app.route = router.route
     return app

@@ -2,31 +2,47 @@
 
 from __future__ import annotations
 
+import re
+
 import orjson
 
 from cloudlet.config import Settings
 from cloudlet.protocol.context import Context, credential_scope
 from cloudlet.protocol.json_rpc import JsonService
+from cloudlet.protocol.query import QueryService
 from cloudlet.server.http import Request, Response, json_response, new_request_id
 from cloudlet.server.internal import Internal
 
+_ACTION = re.compile(rb"(?:^|&)Action=([A-Za-z0-9]+)")
+
 
 class Router:
-    def __init__(self, settings: Settings, internal: Internal, json_services: dict[str, JsonService]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        internal: Internal,
+        json_services: dict[str, JsonService],
+        query_services: dict[str, QueryService],
+    ) -> None:
         self._settings = settings
         self._internal = internal
         self._json = json_services  # X-Amz-Target prefix -> service
+        self._query = query_services  # SigV4 signing name (credential scope service) -> service
 
     async def route(self, request: Request) -> Response:
         if request.path.startswith(("/_cloudlet/", "/_localstack/")):
             return await self._internal.handle(request)
-        ctx = self._context(request)
+        scope = credential_scope(request.headers)
+        ctx = self._context(scope)
         target = request.headers.get("x-amz-target")
         if target is not None and request.method == "POST":
             prefix, _, op = target.partition(".")
             service = self._json.get(prefix)
             if service is not None:
                 return await service.handle(op, request.body, ctx)
+        query = self._query_service(request, scope[2] if scope else None)
+        if query is not None:
+            return await query.handle(request, ctx)
         return json_response(
             400,
             orjson.dumps({
@@ -37,8 +53,23 @@ class Router:
             ctx.request_id,
         )
 
-    def _context(self, request: Request) -> Context:
-        scope = credential_scope(request.headers)
+    def _query_service(self, request: Request, signing_name: str | None) -> QueryService | None:
+        """The query-protocol service of a form-encoded POST (or a GET with Action=...)."""
+        if request.method == "POST" and request.headers.get("content-type", "").startswith(
+            "application/x-www-form-urlencoded"
+        ):
+            form = request.body
+        elif request.method == "GET" and b"Action=" in request.query:
+            form = request.query
+        else:
+            return None
+        if signing_name and signing_name in self._query:
+            return self._query[signing_name]
+        m = _ACTION.search(form)  # unsigned requests (e.g. AssumeRoleWithWebIdentity): by action name
+        action = m.group(1).decode() if m else ""
+        return next((s for s in self._query.values() if s.has_action(action)), None)
+
+    def _context(self, scope: tuple[str, str, str] | None) -> Context:
         if scope is None:
             return Context(self._settings.default_region, self._settings.account_id, new_request_id())
         access_key, region, _service = scope
