@@ -20,6 +20,9 @@ from cloudlet.services.dynamodb.api import build_service as build_dynamodb
 from cloudlet.services.dynamodb.engine.catalog import Catalog
 from cloudlet.services.iam.api import build_service as build_iam
 from cloudlet.services.iam.engine.state import IamState
+from cloudlet.services.lambda_.api import build_service as build_lambda
+from cloudlet.services.lambda_.engine.code import CodeStore
+from cloudlet.services.lambda_.engine.functions import Functions
 from cloudlet.services.logs.api import build_service as build_logs
 from cloudlet.services.logs.engine.catalog import LogCatalog
 from cloudlet.services.logs.engine.events import purge_expired
@@ -38,6 +41,7 @@ class Cloudlet:
     tables: Catalog
     log_groups: LogCatalog
     iam: IamState
+    functions: Functions
     route: Handler = field(init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -46,6 +50,7 @@ class Cloudlet:
         await self.tables.load()
         await self.log_groups.load()
         await self.iam.load()
+        await self.functions.load()
         self._tasks.append(asyncio.create_task(self._sweep_retention()))
 
     async def shutdown(self) -> None:
@@ -61,6 +66,7 @@ class Cloudlet:
         self.tables.clear()
         self.log_groups.clear()
         self.iam.clear()
+        self.functions.clear()
 
     async def _sweep_retention(self) -> None:
         while True:
@@ -76,10 +82,14 @@ class Cloudlet:
 
 def build_app(settings: Settings) -> Cloudlet:
     store = SqliteStore(settings.db_path, settings.durability)
-    app = Cloudlet(settings, store, Catalog(store), LogCatalog(store), IamState(store))
+    iam = IamState(store)
+    code = CodeStore(settings.code_dir)
+    app = Cloudlet(settings, store, Catalog(store), LogCatalog(store), iam, Functions(store, iam, code))
     json_services = [build_dynamodb(store, app.tables), build_logs(app.log_groups)]
     query_services = {"iam": build_iam(app.iam), "sts": build_sts(Sts(app.iam))}
-    internal = Internal({"dynamodb": "running", "logs": "running", "iam": "running", "sts": "running"}, app.reset)
-    router = Router(settings, internal, {s.target_prefix: s for s in json_services}, query_services)
+    rest_services = {"lambda": build_lambda(app.functions, settings.endpoint)}
+    states = {name: "running" for name in ("dynamodb", "logs", "iam", "sts", "lambda")}
+    internal = Internal(states, app.reset, code.root)
+    router = Router(settings, internal, {s.target_prefix: s for s in json_services}, query_services, rest_services)
     app.route = router.route
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 
 STORES = ("sqlite", "memory")
@@ -21,6 +22,19 @@ class Settings:
     account_id: str = "000000000000"
     default_region: str = "us-east-1"
     log_level: str = "warning"
+
+    @property
+    def endpoint(self) -> str:
+        """cloudlet's own URL as clients on this machine reach it."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def code_dir(self) -> str:
+        """Lambda code (zips and their unpacked folders); also on disk with the memory store."""
+        if self.store == "memory":
+            return os.path.join(tempfile.gettempdir(), f"cloudlet-code-{os.getpid()}")
+        return os.path.join(self.data_dir, "lambda", "code")
 
     @property
     def db_path(self) -> str | None:

@@ -10,6 +10,7 @@ from cloudlet.config import Settings
 from cloudlet.protocol.context import Context, credential_scope
 from cloudlet.protocol.json_rpc import JsonService
 from cloudlet.protocol.query import QueryService
+from cloudlet.protocol.rest_json import RestJsonService
 from cloudlet.server.http import Request, Response, json_response, new_request_id
 from cloudlet.server.internal import Internal
 
@@ -23,11 +24,13 @@ class Router:
         internal: Internal,
         json_services: dict[str, JsonService],
         query_services: dict[str, QueryService],
+        rest_services: dict[str, RestJsonService],
     ) -> None:
         self._settings = settings
         self._internal = internal
         self._json = json_services  # X-Amz-Target prefix -> service
         self._query = query_services  # SigV4 signing name (credential scope service) -> service
+        self._rest = rest_services  # SigV4 signing name -> service (operations matched by URI template)
 
     async def route(self, request: Request) -> Response:
         if request.path.startswith(("/_cloudlet/", "/_localstack/")):
@@ -43,6 +46,12 @@ class Router:
         query = self._query_service(request, scope[2] if scope else None)
         if query is not None:
             return await query.handle(request, ctx)
+        rest = self._rest.get(scope[2]) if scope else None
+        candidates = [rest] if rest is not None else list(self._rest.values())
+        for service in candidates:
+            matched = service.match(request)
+            if matched is not None:
+                return await service.handle(request, ctx, matched)
         return json_response(
             400,
             orjson.dumps({
