@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import sys
 import uuid
+import zipfile
 from collections.abc import Iterator
 
 import boto3
@@ -47,3 +50,26 @@ def ddb_resource(endpoint: str):  # type: ignore[no-untyped-def]
 
 def unique(prefix: str = "t") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+LAMBDA_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+
+
+def zipped(files: dict[str, bytes]) -> bytes:
+    """A deployment package with these files."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="session")
+def role(endpoint: str) -> str:
+    """An execution role for test functions (CreateFunction checks that it exists)."""
+    iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1", config=BOTO_CONFIG)
+    arn: str = iam.create_role(RoleName=unique("lambda-role"), AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
+    iam.attach_role_policy(RoleName=arn.rsplit("/", 1)[1],
+                           PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
+    return arn

@@ -23,6 +23,7 @@ from cloudlet.services.iam.engine.state import IamState
 from cloudlet.services.lambda_.api import build_service as build_lambda
 from cloudlet.services.lambda_.engine.code import CodeStore
 from cloudlet.services.lambda_.engine.functions import Functions
+from cloudlet.services.lambda_.engine.invoke import Invoker
 from cloudlet.services.logs.api import build_service as build_logs
 from cloudlet.services.logs.engine.catalog import LogCatalog
 from cloudlet.services.logs.engine.events import purge_expired
@@ -42,6 +43,7 @@ class Cloudlet:
     log_groups: LogCatalog
     iam: IamState
     functions: Functions
+    invoker: Invoker
     route: Handler = field(init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -59,9 +61,11 @@ class Cloudlet:
             with contextlib.suppress(asyncio.CancelledError):
                 await t
         self._tasks.clear()
+        await self.invoker.close()
         await self.store.close()
 
     async def reset(self) -> None:
+        await self.invoker.close()
         await self.store.reset()
         self.tables.clear()
         self.log_groups.clear()
@@ -84,10 +88,12 @@ def build_app(settings: Settings) -> Cloudlet:
     store = SqliteStore(settings.db_path, settings.durability)
     iam = IamState(store)
     code = CodeStore(settings.code_dir)
-    app = Cloudlet(settings, store, Catalog(store), LogCatalog(store), iam, Functions(store, iam, code))
+    logs = LogCatalog(store)
+    app = Cloudlet(settings, store, Catalog(store), logs, iam, Functions(store, iam, code),
+                   Invoker(logs, settings.endpoint))
     json_services = [build_dynamodb(store, app.tables), build_logs(app.log_groups)]
     query_services = {"iam": build_iam(app.iam), "sts": build_sts(Sts(app.iam))}
-    rest_services = {"lambda": build_lambda(app.functions, settings.endpoint)}
+    rest_services = {"lambda": build_lambda(app.functions, app.invoker, settings.endpoint)}
     states = {name: "running" for name in ("dynamodb", "logs", "iam", "sts", "lambda")}
     internal = Internal(states, app.reset, code.root)
     router = Router(settings, internal, {s.target_prefix: s for s in json_services}, query_services, rest_services)

@@ -6,7 +6,6 @@ https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html (and the o
 from __future__ import annotations
 
 import io
-import json
 import urllib.request
 import zipfile
 
@@ -14,34 +13,15 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import BOTO_CONFIG, unique
+from conftest import BOTO_CONFIG, LAMBDA_TRUST, unique, zipped
 from server import start
 
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 HANDLER = b"def handler(event, context):\n    return {'statusCode': 200, 'body': 'hi'}\n"
-
-
-def zipped(files: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for name, data in files.items():
-            z.writestr(name, data)
-    return buf.getvalue()
 
 
 @pytest.fixture(scope="session")
 def lam(endpoint: str):  # type: ignore[no-untyped-def]
     return boto3.client("lambda", endpoint_url=endpoint, region_name="us-east-1", config=BOTO_CONFIG)
-
-
-@pytest.fixture(scope="session")
-def role(endpoint: str) -> str:
-    iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1", config=BOTO_CONFIG)
-    arn = iam.create_role(RoleName=unique("lambda-role"), AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
-    iam.attach_role_policy(RoleName=arn.rsplit("/", 1)[1],
-                           PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
-    return arn
 
 
 def err(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str, int]:
@@ -132,7 +112,7 @@ def test_functions_survive_restart(tmp_path) -> None:  # type: ignore[no-untyped
     srv = start(str(tmp_path))
     try:
         iam = boto3.client("iam", endpoint_url=srv.url, region_name="us-east-1", config=BOTO_CONFIG)
-        role_arn = iam.create_role(RoleName="r", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+        role_arn = iam.create_role(RoleName="r", AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
         lam = boto3.client("lambda", endpoint_url=srv.url, region_name="us-east-1", config=BOTO_CONFIG)
         sha = create(lam, role_arn, "kept")["CodeSha256"]
     finally:

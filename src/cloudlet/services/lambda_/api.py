@@ -13,13 +13,15 @@ from cloudlet.protocol.rest_json import Operation, RestJsonService
 from cloudlet.protocol.validate import LAMBDA, ModelValidator
 from cloudlet.services.lambda_.engine import control, errors
 from cloudlet.services.lambda_.engine.functions import Function, Functions
+from cloudlet.services.lambda_.engine.invoke import Invoker
 
 Params = dict[str, Any]
 
 
 class LambdaApi:
-    def __init__(self, functions: Functions, endpoint: str) -> None:
+    def __init__(self, functions: Functions, invoker: Invoker, endpoint: str) -> None:
         self.fns = functions
+        self.invoker = invoker
         self.endpoint = endpoint  # cloudlet's own URL, for GetFunction's Code.Location
 
     def _fn(self, p: Params, ctx: Context) -> Function:
@@ -33,6 +35,9 @@ class LambdaApi:
     async def create_function(self, p: Params, ctx: Context) -> Params:
         fn = await self.fns.create(ctx.account, ctx.region, p)
         return fn.describe(str(fn.next_version - 1) if p.get("Publish") else "$LATEST")
+
+    async def invoke(self, p: Params, ctx: Context) -> Params:
+        return await self.invoker.invoke(self._fn(p, ctx), p)
 
     async def get_function(self, p: Params, ctx: Context) -> Params:
         return await control.get_function(self.fns, self._fn(p, ctx), p, self.endpoint)
@@ -80,6 +85,7 @@ class LambdaApi:
     def operations(self) -> dict[str, Operation]:
         return {
             "CreateFunction": self.create_function,
+            "Invoke": self.invoke,
             "GetFunction": self.get_function,
             "GetFunctionConfiguration": self.get_function_configuration,
             "ListFunctions": self.list_functions,
@@ -97,9 +103,9 @@ class LambdaApi:
         }
 
 
-def build_service(functions: Functions, endpoint: str) -> RestJsonService:
+def build_service(functions: Functions, invoker: Invoker, endpoint: str) -> RestJsonService:
     model = service_model("lambda")
     return RestJsonService(
-        "Lambda", model, LambdaApi(functions, endpoint).operations(),
+        "Lambda", model, LambdaApi(functions, invoker, endpoint).operations(),
         validator=ModelValidator(model, flavour=LAMBDA).validate,
     )

@@ -1,0 +1,188 @@
+"""Invoke: warm environments per function version, concurrency limits, and the function's logs.
+
+Each invoke takes an idle environment of the function's current code and configuration (or
+starts one), runs the event, writes START / output / END / REPORT to `/aws/lambda/<name>`, and
+returns the payload. A new code or configuration revision retires the old environments.
+https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
+https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import math
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from cloudlet.protocol.errors import AwsError
+from cloudlet.services.lambda_.engine import errors
+from cloudlet.services.lambda_.engine.functions import LATEST, Function
+from cloudlet.services.lambda_.runtime.environment import Environment, EnvSpec, InvokeResult
+from cloudlet.services.logs.engine import events as log_events
+from cloudlet.services.logs.engine.catalog import LogCatalog
+
+MAX_SYNC_PAYLOAD = 6 * 1024 * 1024
+MAX_ASYNC_PAYLOAD = 256 * 1024
+TAIL_BYTES = 4096  # LogType=Tail returns the last 4 KB of the log
+
+
+@dataclass
+class _Pool:
+    idle: list[Environment] = field(default_factory=list)
+    busy: int = 0
+
+
+class Invoker:
+    def __init__(self, logs: LogCatalog, endpoint: str, max_environments: int = 64) -> None:
+        self.logs = logs
+        self.endpoint = endpoint
+        self.max_environments = max_environments
+        self._pools: dict[tuple[str, ...], _Pool] = {}
+        self._background: set[asyncio.Task[Any]] = set()
+
+    async def close(self) -> None:
+        for t in list(self._background):
+            t.cancel()
+        for pool in self._pools.values():
+            for env in pool.idle:
+                await env.stop()
+        self._pools.clear()
+
+    # -- the operation
+    async def invoke(self, fn: Function, p: dict[str, Any]) -> dict[str, Any]:
+        version = self._version(fn, p.get("Qualifier"))
+        kind = p.get("InvocationType") or "RequestResponse"
+        payload: bytes = p.get("Payload") or b"{}"
+        limit = MAX_SYNC_PAYLOAD if kind != "Event" else MAX_ASYNC_PAYLOAD
+        if len(payload) > limit:
+            raise AwsError("RequestTooLargeException",
+                           f"Request must be smaller than {limit} bytes for the InvokeFunction operation", 413)
+        try:
+            orjson.loads(payload)
+        except orjson.JSONDecodeError as e:
+            raise AwsError("InvalidRequestContentException",
+                           f"Could not parse request body into json: {e}", 400) from None
+        if kind == "DryRun":
+            return {"StatusCode": 204}
+        if kind == "Event":
+            # Queued in this process; durable queueing with AWS's two retries is not built yet.
+            task = asyncio.create_task(self._run(fn, version, payload, None))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+            return {"StatusCode": 202}
+        result, log_text = await self._run(fn, version, payload, p.get("ClientContext"))
+        out: dict[str, Any] = {"StatusCode": 200, "Payload": result.payload, "ExecutedVersion": version}
+        if result.error:
+            out["FunctionError"] = result.error
+        if p.get("LogType") == "Tail":
+            out["LogResult"] = base64.b64encode(log_text.encode()[-TAIL_BYTES:]).decode()
+        return out
+
+    @staticmethod
+    def _version(fn: Function, qualifier: str | None) -> str:
+        if not qualifier or qualifier == LATEST:
+            return LATEST
+        if qualifier in fn.versions:
+            return qualifier
+        raise errors.function_not_found(f"{fn.arn}:{qualifier}")
+
+    # -- environments
+    def _key(self, fn: Function, version: str) -> tuple[str, ...]:
+        v = fn.versions.get(version)
+        revision = fn.revision if v is None else v["revision"]
+        return (fn.account, fn.region, fn.name, version, revision)
+
+    async def _take(self, fn: Function, version: str) -> tuple[_Pool, Environment]:
+        key = self._key(fn, version)
+        await self._retire_stale(fn, key)
+        pool = self._pools.setdefault(key, _Pool())
+        limit = fn.reserved_concurrency
+        if limit is not None and pool.busy >= limit:
+            raise AwsError("TooManyRequestsException", "Rate Exceeded.", 429,
+                           extra={"Reason": "ReservedFunctionConcurrentInvocationLimitExceeded"})
+        if sum(p.busy for p in self._pools.values()) >= self.max_environments:
+            raise AwsError("TooManyRequestsException", "Rate Exceeded.", 429,
+                           extra={"Reason": "ConcurrentInvocationLimitExceeded"})
+        pool.busy += 1
+        while pool.idle:
+            env = pool.idle.pop()
+            if env.alive:
+                return pool, env
+        try:
+            env = await Environment.start(await self._spec(fn, version))
+        except BaseException:
+            pool.busy -= 1
+            raise
+        return pool, env
+
+    async def _retire_stale(self, fn: Function, current: tuple[str, ...]) -> None:
+        for key in [k for k in self._pools if k[:4] == current[:4] and k != current]:
+            pool = self._pools[key]
+            for env in pool.idle:
+                await env.stop()
+            pool.idle.clear()
+            if pool.busy == 0:
+                del self._pools[key]
+
+    async def _spec(self, fn: Function, version: str) -> EnvSpec:
+        config = fn.config if version == LATEST else fn.versions[version]["config"]
+        code = fn.code if version == LATEST else fn.versions[version]["code"]
+        group = (config.get("LoggingConfig") or {}).get("LogGroup") or f"/aws/lambda/{fn.name}"
+        stream = time.strftime("%Y/%m/%d/", time.gmtime()) + f"[{version}]{uuid.uuid4().hex}"
+        await self._ensure_stream(fn, group, stream)
+        return EnvSpec(
+            function_name=fn.name, function_version=version,
+            function_arn=fn.arn if version == LATEST else f"{fn.arn}:{version}",
+            runtime=config["Runtime"], handler=config["Handler"], code_dir=code["directory"],
+            memory_mb=config.get("MemorySize", 128), timeout_s=float(config.get("Timeout", 3)),
+            env=dict((config.get("Environment") or {}).get("Variables") or {}),
+            region=fn.region, account=fn.account, log_group=group, log_stream=stream,
+            endpoint_url=self.endpoint, credentials=("test", "test", None),
+        )
+
+    async def _ensure_stream(self, fn: Function, group: str, stream: str) -> None:
+        try:
+            g = self.logs.group(fn.account, fn.region, group)
+        except AwsError:
+            g = await self.logs.create_group(fn.account, fn.region, {"logGroupName": group})
+        await self.logs.create_stream(g, stream)
+
+    async def _run(self, fn: Function, version: str, payload: bytes, client_context: str | None) -> tuple[
+            InvokeResult, str]:
+        pool, env = await self._take(fn, version)
+        request_id = str(uuid.uuid4())
+        started = time.time()
+        try:
+            result = await env.invoke(request_id, payload, client_context)
+        finally:
+            pool.busy -= 1
+        if env.alive:
+            pool.idle.append(env)
+        entries = self._log_entries(request_id, version, env.spec, result, int(started * 1000))
+        await self._write_log(fn, env.spec, entries)
+        return result, "".join(m for _, m in entries)
+
+    @staticmethod
+    def _log_entries(
+        request_id: str, version: str, spec: EnvSpec, r: InvokeResult, start_ms: int
+    ) -> list[tuple[int, str]]:
+        """START, what the function printed (with its own times), END and REPORT, as Lambda logs them."""
+        report = (f"REPORT RequestId: {request_id}\tDuration: {r.duration_ms:.2f} ms\t"
+                  f"Billed Duration: {max(1, math.ceil(r.duration_ms))} ms\tMemory Size: {spec.memory_mb} MB\t"
+                  f"Max Memory Used: {r.max_memory_mb} MB\t")
+        if r.init_duration_ms is not None:
+            report += f"Init Duration: {r.init_duration_ms:.2f} ms\t"
+        end_ms = max([start_ms, *(t for t, _ in r.log_events)])
+        body = [(max(t, start_ms), m if m.endswith("\n") else m + "\n") for t, m in r.log_events]
+        return [(start_ms, f"START RequestId: {request_id} Version: {version}\n"), *body,
+                (end_ms, f"END RequestId: {request_id}\n"), (end_ms, report + "\n")]
+
+    async def _write_log(self, fn: Function, spec: EnvSpec, entries: list[tuple[int, str]]) -> None:
+        g = self.logs.group(fn.account, fn.region, spec.log_group)
+        s = self.logs.stream(g, spec.log_stream)
+        await log_events.put(self.logs, g, s, [{"timestamp": t, "message": m} for t, m in entries])

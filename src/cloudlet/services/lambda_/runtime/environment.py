@@ -1,0 +1,329 @@
+"""One Lambda execution environment: a runtime process on the host and its Runtime API listener.
+
+`Environment.start` spawns the process (its own process group, stdin on /dev/null, stdout and stderr
+on one pipe, cwd = the code, only Lambda's variables) and returns at once; init runs while the
+caller gets on with it. `invoke` runs one invocation at a time and returns the function's answer
+with the output it printed. An environment whose invoke timed out, crashed or ran out of memory is
+dead (the process is killed); the caller starts a new one.
+https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
+
+Limits, as Lambda applies them:
+- timeout: counted from the moment the runtime receives the event; past it the process is killed.
+  Init has its own 10 s (as on AWS); a slower init eats into the first invoke's timeout.
+- memory: the process's peak RSS (VmHWM in /proc/<pid>/status) must stay within MemorySize. It is
+  checked every 50 ms while an invoke runs and once more when the runtime answers, so a spike
+  between two checks is still seen; over the limit, the process group is SIGKILLed and the invoke
+  fails with Runtime.OutOfMemory. No rlimit is used: RLIMIT_AS counts reserved address space
+  (node reserves ~700 MB of it at start and fails under 256 MB), and RLIMIT_DATA counts thread
+  stacks and turns the kill into a MemoryError the handler could catch, which Lambda never does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from cloudlet.services.lambda_.runtime.envvars import build_env
+from cloudlet.services.lambda_.runtime.logpipe import LogPipe
+from cloudlet.services.lambda_.runtime.runtime_api import Invocation, Outcome, RuntimeApi
+from cloudlet.services.lambda_.runtime.runtimes import Runtime, get_runtime
+
+INIT_LIMIT_S = 10.0
+MEMORY_POLL_S = 0.05
+EXIT_WAIT_S = 2.0  # for a killed process to be reaped and its output read to the end
+
+# Go's names for signals: the Lambda platform reports "Runtime exited with error: signal: killed".
+_SIGNAL_NAMES = {
+    signal.SIGHUP: "hangup", signal.SIGINT: "interrupt", signal.SIGQUIT: "quit",
+    signal.SIGILL: "illegal instruction", signal.SIGTRAP: "trace/breakpoint trap", signal.SIGABRT: "aborted",
+    signal.SIGBUS: "bus error", signal.SIGFPE: "floating point exception", signal.SIGKILL: "killed",
+    signal.SIGUSR1: "user defined signal 1", signal.SIGSEGV: "segmentation fault",
+    signal.SIGUSR2: "user defined signal 2", signal.SIGPIPE: "broken pipe", signal.SIGALRM: "alarm clock",
+    signal.SIGTERM: "terminated",
+}
+
+
+@dataclass
+class EnvSpec:
+    function_name: str
+    function_version: str
+    function_arn: str
+    runtime: str
+    handler: str
+    code_dir: str  # the unzipped code (or a hot-reload folder): LAMBDA_TASK_ROOT and the cwd
+    memory_mb: int
+    timeout_s: float
+    env: dict[str, str]  # the function's own variables
+    region: str
+    account: str
+    log_group: str
+    log_stream: str
+    endpoint_url: str  # exported as AWS_ENDPOINT_URL
+    credentials: tuple[str, str, str | None]  # access key, secret key, session token
+
+
+@dataclass
+class InvokeResult:
+    payload: bytes  # the function's response, or the error document
+    error: str | None  # None | "Unhandled"
+    log: str  # the output of this invoke (with init's on a cold start), one line per event
+    duration_ms: float
+    init_duration_ms: float | None  # the first invoke of an environment only
+    max_memory_mb: int  # peak RSS of the process so far
+    error_type: str | None = None  # e.g. "ValueError", "Runtime.ExitError", "Sandbox.Timedout"
+    log_events: list[tuple[int, str]] = field(default_factory=list)  # (epoch ms, message), for CloudWatch
+
+
+class EnvironmentDead(RuntimeError):
+    """invoke() on an environment that was stopped or whose process is gone."""
+
+
+class Environment:
+    def __init__(self, spec: EnvSpec, runtime: Runtime, api: RuntimeApi, proc: asyncio.subprocess.Process,
+                 pipe: LogPipe, spawned_at: float) -> None:
+        self.spec = spec
+        self.runtime = runtime
+        self._api = api
+        self._proc = proc
+        self._pipe = pipe
+        self._spawned_at = spawned_at
+        self._loop = asyncio.get_running_loop()
+        self._exit: asyncio.Task[int] = asyncio.ensure_future(proc.wait())
+        self._status_path = f"/proc/{proc.pid}/status"
+        self._invoked = False
+        self._busy = False
+        self._dead = False
+        self._oom = False
+        self._peak_kb = 0
+        self._mem_timer: asyncio.TimerHandle | None = None
+
+    @classmethod
+    async def start(cls, spec: EnvSpec) -> Environment:
+        runtime = get_runtime(spec.runtime)
+        command = runtime.command()
+        api = RuntimeApi()
+        port = await api.start()
+        env = build_env(spec, runtime, f"127.0.0.1:{port}", command[0])
+        read_fd, write_fd = os.pipe()
+        spawned_at = time.monotonic()
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *command, stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd,
+                cwd=spec.code_dir, env=env, start_new_session=True,
+            )
+        except BaseException:
+            os.close(read_fd)
+            api.close()
+            raise
+        finally:
+            os.close(write_fd)
+        pipe = await LogPipe.open(read_fd)
+        return cls(spec, runtime, api, proc, pipe, spawned_at)
+
+    @property
+    def alive(self) -> bool:
+        """The process is running and the environment was not killed (timeout, crash, memory,
+        stop, a cancelled invoke): it can take the next invocation."""
+        return not self._dead and not self._exit.done()
+
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
+    async def stop(self) -> None:
+        self._dead = True
+        self._stop_watchdog()
+        self._kill()
+        await self._reap()
+        self._api.close()
+        self._pipe.close()
+
+    # -- invoking
+    async def invoke(self, request_id: str, payload: bytes, client_context: str | None = None,
+                     cognito_identity: str | None = None, trace_id: str | None = None) -> InvokeResult:
+        """Run one invocation. `client_context` and `cognito_identity` are JSON documents (the
+        client context already base64-decoded), passed to the runtime in their headers. The first
+        invoke of an environment whose init failed returns that failure (even if the process is
+        already gone); after that, and after stop(), invoke raises EnvironmentDead."""
+        if self._dead or (self._invoked and self._exit.done()):
+            raise EnvironmentDead(f"the environment of {self.spec.function_name} is not running")
+        if self._busy:
+            raise RuntimeError("an environment runs one invocation at a time")
+        self._busy = True
+        try:
+            inv = Invocation(request_id, payload, self.spec.function_arn, self.spec.timeout_s,
+                             trace_id or new_trace_id(), client_context, cognito_identity)
+            return await self._invoke(inv)
+        except asyncio.CancelledError:
+            # The caller gave up: the runtime may still be running the handler, in a state
+            # nobody will read. The environment is not reused.
+            self._kill()
+            raise
+        finally:
+            self._busy = False
+            self._stop_watchdog()
+
+    async def _invoke(self, inv: Invocation) -> InvokeResult:
+        api = self._api
+        first = not self._invoked
+        self._invoked = True
+        started = time.monotonic()
+        api.submit(inv)
+        self._start_watchdog()
+        if not inv.delivered.done():  # the runtime is initializing, or between /response and /next
+            budget = self.spec.timeout_s
+            if not api.ready.done():
+                budget += max(0.0, self._spawned_at + INIT_LIMIT_S - started)
+            await _wait_first((inv.delivered, api.init_error, self._exit), budget)
+            if not inv.delivered.done():
+                api.withdraw(inv)
+                if api.init_error.done():
+                    return await self._init_failed(api.init_error.result(), first, started)
+                if self._exit.done():
+                    return await self._crashed(inv, first, started)
+                return await self._timed_out(inv, first, started)
+        if not inv.outcome.done():
+            await _wait_first((inv.outcome, self._exit), inv.delivered_at + self.spec.timeout_s - time.monotonic())
+            if not inv.outcome.done():
+                api.withdraw(inv)
+                if self._exit.done():
+                    return await self._crashed(inv, first, inv.delivered_at)
+                return await self._timed_out(inv, first, inv.delivered_at)
+        outcome = inv.outcome.result()
+        self._read_memory()
+        if self._oom or self._peak_kb > self.spec.memory_mb * 1024:
+            self._oom = True
+            self._kill()
+            return await self._crashed(inv, first, inv.delivered_at)
+        await self._pipe.drain()
+        return self._result(outcome.body, outcome.error_type, (outcome.at - inv.delivered_at) * 1000, first)
+
+    def _result(self, payload: bytes, error_type: str | None, duration_ms: float, first: bool) -> InvokeResult:
+        events = self._pipe.take()
+        init_ms = None
+        if first:
+            ready = self._api.ready.result() if self._api.ready.done() else None
+            if ready is None and self._api.init_error.done():
+                ready = self._api.init_error.result().at
+            init_ms = ((ready if ready is not None else time.monotonic()) - self._spawned_at) * 1000
+        return InvokeResult(
+            payload=payload,
+            error=None if error_type is None else "Unhandled",
+            log="".join(message + "\n" for _, message in events),
+            duration_ms=duration_ms,
+            init_duration_ms=init_ms,
+            max_memory_mb=math.ceil(self._peak_kb / 1024),
+            error_type=error_type,
+            log_events=events,
+        )
+
+    async def _init_failed(self, outcome: Outcome, first: bool, started: float) -> InvokeResult:
+        self._kill()
+        await self._reap()
+        return self._result(outcome.body, outcome.error_type or "Runtime.Unknown",
+                            (time.monotonic() - started) * 1000, first)
+
+    async def _crashed(self, inv: Invocation, first: bool, started: float) -> InvokeResult:
+        """The process exited (or was killed for memory) before answering."""
+        self._kill()  # whatever it left behind in its process group
+        code = await self._reap()
+        if self._oom:
+            error_type, reason = "Runtime.OutOfMemory", "Runtime exited with error: signal: killed"
+        else:
+            error_type, reason = "Runtime.ExitError", _exit_reason(code)
+        message = f"RequestId: {inv.request_id} Error: {reason}"
+        self._pipe.add(f"{message}\n{error_type}")
+        payload = orjson.dumps({"errorType": error_type, "errorMessage": message})
+        return self._result(payload, error_type, (time.monotonic() - started) * 1000, first)
+
+    async def _timed_out(self, inv: Invocation, first: bool, started: float) -> InvokeResult:
+        self._kill()
+        await self._reap()
+        message = f"{iso_now()} {inv.request_id} Task timed out after {self.spec.timeout_s:.2f} seconds"
+        self._pipe.add(message)
+        payload = orjson.dumps({"errorMessage": message})
+        return self._result(payload, "Sandbox.Timedout", (time.monotonic() - started) * 1000, first)
+
+    # -- process
+    def _kill(self) -> None:
+        self._dead = True
+        try:
+            os.killpg(self._proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    async def _reap(self) -> int | None:
+        """Wait for the process to be gone and its output read to the end; its exit code."""
+        try:
+            await asyncio.wait_for(asyncio.shield(self._exit), EXIT_WAIT_S)
+        except TimeoutError:
+            pass
+        try:  # grandchildren that kept the pipe open are killed with the group
+            await asyncio.wait_for(asyncio.shield(self._pipe.closed), EXIT_WAIT_S)
+        except TimeoutError:
+            pass
+        return self._exit.result() if self._exit.done() else None
+
+    # -- memory
+    def _read_memory(self) -> None:
+        try:
+            with open(self._status_path, "rb") as f:
+                status = f.read()
+        except OSError:
+            return
+        i = status.find(b"VmHWM:")
+        if i >= 0:
+            kb = int(status[i + 6 : status.index(b"kB", i)])
+            if kb > self._peak_kb:
+                self._peak_kb = kb
+
+    def _start_watchdog(self) -> None:
+        if self._mem_timer is None:
+            self._mem_timer = self._loop.call_later(MEMORY_POLL_S, self._check_memory)
+
+    def _stop_watchdog(self) -> None:
+        if self._mem_timer is not None:
+            self._mem_timer.cancel()
+            self._mem_timer = None
+
+    def _check_memory(self) -> None:
+        self._mem_timer = None
+        self._read_memory()
+        if self._peak_kb > self.spec.memory_mb * 1024:
+            self._oom = True
+            self._kill()
+            return
+        if not self._dead:
+            self._mem_timer = self._loop.call_later(MEMORY_POLL_S, self._check_memory)
+
+
+async def _wait_first(futures: tuple[asyncio.Future[Any], ...], timeout: float) -> None:
+    if timeout > 0:
+        await asyncio.wait(futures, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+
+
+def _exit_reason(code: int | None) -> str:
+    if code is None or code == 0:
+        return "Runtime exited without providing a reason"
+    if code < 0:
+        return f"Runtime exited with error: signal: {_SIGNAL_NAMES.get(-code, f'signal {-code}')}"
+    return f"Runtime exited with error: exit status {code}"
+
+
+def iso_now() -> str:
+    """2024-01-31T12:00:00.123Z"""
+    t = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t * 1000) % 1000:03d}Z"
+
+
+def new_trace_id() -> str:
+    """An X-Ray trace header like Lambda's: Root=1-<epoch hex>-<96 bits>;Parent=<64 bits>;Sampled=0."""
+    return f"Root=1-{int(time.time()):08x}-{os.urandom(12).hex()};Parent={os.urandom(8).hex()};Sampled=0"

@@ -1,0 +1,139 @@
+"""Invoking Python functions in real processes, and their logs in CloudWatch Logs.
+
+https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
+https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html
+https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import BOTO_CONFIG, unique, zipped
+
+CODE = b'''
+import json, os, time
+import boto3
+
+COUNT = 0
+
+def handler(event, context):
+    global COUNT
+    COUNT += 1
+    print("got", json.dumps(event))
+    return {"count": COUNT, "fn": context.function_name, "arn": context.invoked_function_arn,
+            "left": context.get_remaining_time_in_millis() > 0, "mem": context.memory_limit_in_mb,
+            "endpoint": os.environ.get("AWS_ENDPOINT_URL"), "table": os.environ.get("TABLE")}
+
+def fails(event, context):
+    raise ValueError("bad input")
+
+def slow(event, context):
+    time.sleep(5)
+
+def scan(event, context):
+    # Seed 003's handler: a DynamoDB scan through boto3, reaching cloudlet via AWS_ENDPOINT_URL.
+    table = boto3.resource("dynamodb").Table(os.environ["TABLE"])
+    return {"statusCode": 200, "body": json.dumps(table.scan()["Items"])}
+'''
+
+
+@pytest.fixture(scope="module")
+def lam(endpoint: str):  # type: ignore[no-untyped-def]
+    return boto3.client("lambda", endpoint_url=endpoint, region_name="us-east-1", config=BOTO_CONFIG)
+
+
+@pytest.fixture(scope="module")
+def logs(endpoint: str):  # type: ignore[no-untyped-def]
+    return boto3.client("logs", endpoint_url=endpoint, region_name="us-east-1", config=BOTO_CONFIG)
+
+
+def make(lam, role: str, handler: str, **kw) -> str:  # type: ignore[no-untyped-def]
+    name = unique(handler)
+    lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler=f"app.{handler}",
+                        Code={"ZipFile": zipped({"app.py": CODE})}, **kw)
+    return name
+
+
+def call(lam, name: str, event: object = None, **kw) -> tuple[dict, object]:  # type: ignore[no-untyped-def,type-arg]
+    out = lam.invoke(FunctionName=name, Payload=json.dumps(event or {}).encode(), **kw)
+    return out, json.loads(out["Payload"].read() or b"null")
+
+
+def test_invoke_warm_context_env_and_logs(lam, logs, role: str) -> None:  # type: ignore[no-untyped-def]
+    name = make(lam, role, "handler", Environment={"Variables": {"TABLE": "Music"}}, MemorySize=256)
+    out, body = call(lam, name, {"a": 1}, LogType="Tail")
+    assert out["StatusCode"] == 200 and "FunctionError" not in out and out["ExecutedVersion"] == "$LATEST"
+    assert body["count"] == 1 and body["fn"] == name and body["left"] and body["mem"] == "256"
+    assert body["arn"] == f"arn:aws:lambda:us-east-1:000000000000:function:{name}"
+    assert body["endpoint"].startswith("http://127.0.0.1:") and body["table"] == "Music"
+    tail = base64.b64decode(out["LogResult"]).decode()
+    assert "START RequestId:" in tail and 'got {"a": 1}' in tail and "Init Duration:" in tail
+    _, body = call(lam, name)
+    assert body["count"] == 2  # the same warm environment
+    group = f"/aws/lambda/{name}"
+    streams = logs.describe_log_streams(logGroupName=group)["logStreams"]
+    assert len(streams) == 1 and "/[$LATEST]" in streams[0]["logStreamName"]
+    msgs = [e["message"] for e in logs.get_log_events(logGroupName=group, logStreamName=streams[0]["logStreamName"],
+                                                      startFromHead=True)["events"]]
+    assert msgs[0].startswith("START RequestId:") and msgs[1].startswith("got ")
+    assert msgs[2].startswith("END RequestId:") and msgs[3].startswith("REPORT RequestId:")
+    assert "Billed Duration:" in msgs[3] and "Memory Size: 256 MB" in msgs[3]
+    reports = logs.filter_log_events(logGroupName=group, filterPattern="REPORT")["events"]
+    assert len(reports) == 2 and "Init Duration" not in reports[1]["message"]
+    # New configuration: a fresh environment (the counter starts again).
+    lam.update_function_configuration(FunctionName=name, Environment={"Variables": {"TABLE": "Other"}})
+    _, body = call(lam, name)
+    assert body["count"] == 1 and body["table"] == "Other"
+
+
+def test_errors_timeouts_dry_run_and_event(lam, logs, role: str) -> None:  # type: ignore[no-untyped-def]
+    name = make(lam, role, "fails")
+    out, body = call(lam, name)
+    assert out["StatusCode"] == 200 and out["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "ValueError" and body["errorMessage"] == "bad input"
+    assert isinstance(body["stackTrace"], list)
+    slow = make(lam, role, "slow", Timeout=1)
+    out, body = call(lam, slow)
+    assert out["FunctionError"] == "Unhandled" and body["errorMessage"].endswith("Task timed out after 1.00 seconds")
+    ok = make(lam, role, "handler")
+    assert lam.invoke(FunctionName=ok, InvocationType="DryRun")["StatusCode"] == 204
+    assert lam.invoke(FunctionName=ok, InvocationType="Event", Payload=b'{"async": true}')["StatusCode"] == 202
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        found = logs.filter_log_events(logGroupName=f"/aws/lambda/{ok}", filterPattern='"async"')["events"] \
+            if ok in str(logs.describe_log_groups(logGroupNamePrefix=f"/aws/lambda/{ok}")) else []
+        if found:
+            break
+        time.sleep(0.2)
+    assert found, "the Event invoke ran in the background and logged"
+    with pytest.raises(ClientError) as exc:
+        lam.invoke(FunctionName=ok, Payload=b"{not json")
+    assert exc.value.response["Error"]["Code"] == "InvalidRequestContentException"
+
+
+def test_reserved_concurrency_zero_throttles(lam, role: str) -> None:  # type: ignore[no-untyped-def]
+    name = make(lam, role, "handler")
+    lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
+    with pytest.raises(ClientError) as exc:
+        call(lam, name)
+    assert exc.value.response["Error"]["Code"] == "TooManyRequestsException"
+    assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
+
+
+def test_function_reads_dynamodb_through_cloudlet(lam, ddb, role: str) -> None:  # type: ignore[no-untyped-def]
+    table = unique("Music")
+    ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                     KeySchema=[{"AttributeName": "Artist", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "Artist", "AttributeType": "S"}])
+    ddb.put_item(TableName=table, Item={"Artist": {"S": "No One You Know"}, "Song": {"S": "Call Me Today"}})
+    name = make(lam, role, "scan", Environment={"Variables": {"TABLE": table}}, Timeout=30)
+    out, body = call(lam, name)
+    assert "FunctionError" not in out, body
+    assert json.loads(body["body"]) == [{"Artist": "No One You Know", "Song": "Call Me Today"}]
