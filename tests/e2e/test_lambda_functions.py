@@ -126,3 +126,39 @@ def test_functions_survive_restart(tmp_path) -> None:  # type: ignore[no-untyped
             assert zipfile.ZipFile(io.BytesIO(r.read())).read("app.py") == HANDLER
     finally:
         srv.stop()
+
+
+def test_permissions_and_aliases(lam, role: str) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    name = unique("fn")
+    arn = create(lam, role, name, Publish=True)["FunctionArn"].rsplit(":", 1)[0]
+    source = "arn:aws:execute-api:us-east-1:000000000000:abc123/*/GET/items"
+    st = json.loads(lam.add_permission(
+        FunctionName=name, StatementId="apigw", Action="lambda:InvokeFunction", Principal="apigateway.amazonaws.com",
+        SourceArn=source)["Statement"])
+    assert st == {"Sid": "apigw", "Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"},
+                  "Action": "lambda:InvokeFunction", "Resource": arn, "Condition": {"ArnLike": {"AWS:SourceArn": source}}}
+    policy = json.loads(lam.get_policy(FunctionName=name)["Policy"])
+    assert [s["Sid"] for s in policy["Statement"]] == ["apigw"]
+    with pytest.raises(ClientError) as exc:
+        lam.add_permission(FunctionName=name, StatementId="apigw", Action="lambda:InvokeFunction", Principal="*")
+    assert err(exc)[0] == "ResourceConflictException"
+    lam.remove_permission(FunctionName=name, StatementId="apigw")
+    with pytest.raises(ClientError) as exc:
+        lam.get_policy(FunctionName=name)
+    assert err(exc)[:2] == ("ResourceNotFoundException", "The resource you requested does not exist.")
+
+    alias = lam.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
+    assert alias["AliasArn"] == f"{arn}:live" and alias["FunctionVersion"] == "1"
+    assert lam.get_function_configuration(FunctionName=name, Qualifier="live")["Version"] == "1"
+    lam.update_alias(FunctionName=name, Name="live", FunctionVersion="$LATEST", Description="moved")
+    assert lam.get_alias(FunctionName=name, Name="live")["Description"] == "moved"
+    assert [a["Name"] for a in lam.list_aliases(FunctionName=name)["Aliases"]] == ["live"]
+    with pytest.raises(ClientError) as exc:
+        lam.create_alias(FunctionName=name, Name="bad", FunctionVersion="9")
+    assert err(exc)[0] == "ResourceNotFoundException"
+    lam.delete_alias(FunctionName=name, Name="live")
+    with pytest.raises(ClientError) as exc:
+        lam.get_alias(FunctionName=name, Name="live")
+    assert err(exc)[:2] == ("ResourceNotFoundException", f"Alias not found: {arn}:live")

@@ -11,7 +11,7 @@ from cloudlet.protocol.context import Context
 from cloudlet.protocol.models import service_model
 from cloudlet.protocol.rest_json import Operation, RestJsonService
 from cloudlet.protocol.validate import LAMBDA, ModelValidator
-from cloudlet.services.lambda_.engine import control, errors
+from cloudlet.services.lambda_.engine import access, control, errors
 from cloudlet.services.lambda_.engine.functions import Function, Functions
 from cloudlet.services.lambda_.engine.invoke import Invoker
 
@@ -82,6 +82,31 @@ class LambdaApi:
     async def delete_function_concurrency(self, p: Params, ctx: Context) -> None:
         await control.delete_concurrency(self.fns, self._fn(p, ctx))
 
+    # -- permissions and aliases
+    async def add_permission(self, p: Params, ctx: Context) -> Params:
+        return await access.add_permission(self.fns, self._fn(p, ctx), p)
+
+    async def remove_permission(self, p: Params, ctx: Context) -> None:
+        await access.remove_permission(self.fns, self._fn(p, ctx), p)
+
+    async def get_policy(self, p: Params, ctx: Context) -> Params:
+        return access.get_policy(self._fn(p, ctx), p)
+
+    async def create_alias(self, p: Params, ctx: Context) -> Params:
+        return await access.create_alias(self.fns, self._fn(p, ctx), p)
+
+    async def get_alias(self, p: Params, ctx: Context) -> Params:
+        return access.get_alias(self._fn(p, ctx), p)
+
+    async def update_alias(self, p: Params, ctx: Context) -> Params:
+        return await access.update_alias(self.fns, self._fn(p, ctx), p)
+
+    async def delete_alias(self, p: Params, ctx: Context) -> None:
+        await access.delete_alias(self.fns, self._fn(p, ctx), p)
+
+    async def list_aliases(self, p: Params, ctx: Context) -> Params:
+        return access.list_aliases(self._fn(p, ctx), p)
+
     def operations(self) -> dict[str, Operation]:
         return {
             "CreateFunction": self.create_function,
@@ -100,6 +125,14 @@ class LambdaApi:
             "PutFunctionConcurrency": self.put_function_concurrency,
             "GetFunctionConcurrency": self.get_function_concurrency,
             "DeleteFunctionConcurrency": self.delete_function_concurrency,
+            "AddPermission": self.add_permission,
+            "RemovePermission": self.remove_permission,
+            "GetPolicy": self.get_policy,
+            "CreateAlias": self.create_alias,
+            "GetAlias": self.get_alias,
+            "UpdateAlias": self.update_alias,
+            "DeleteAlias": self.delete_alias,
+            "ListAliases": self.list_aliases,
         }
 
 

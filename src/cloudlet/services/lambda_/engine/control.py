@@ -26,11 +26,7 @@ def _page(items: list[Any], p: Params, key: Any) -> tuple[list[Any], str | None]
 
 
 def _version(fn: Function, qualifier: str | None) -> str:
-    if not qualifier or qualifier == LATEST:
-        return LATEST
-    if qualifier in fn.versions:
-        return qualifier
-    raise errors.function_not_found(f"{fn.arn}:{qualifier}")
+    return fn.resolve(qualifier)
 
 
 def code_location(fn: Function, endpoint: str) -> Params:
@@ -96,7 +92,13 @@ async def update_configuration(fns: Functions, fn: Function, p: Params) -> Param
 async def delete_function(fns: Functions, fn: Function, p: Params) -> None:
     qualifier = p.get("Qualifier")
     if qualifier and qualifier != LATEST:
-        _version(fn, qualifier)
+        if qualifier not in fn.versions:
+            raise errors.function_not_found(f"{fn.arn}:{qualifier}")
+        if any(str(a["FunctionVersion"]) == qualifier for a in fn.aliases.values()):
+            raise errors.AwsError("ResourceConflictException",
+                                  f"Unable to delete version because the following aliases reference it: "
+                                  f"{[n for n, a in fn.aliases.items() if str(a['FunctionVersion']) == qualifier]}",
+                                  409)
         del fn.versions[qualifier]
         await fns.save(fn)
         return

@@ -49,6 +49,19 @@ class Function:
     next_version: int = 1
     tags: dict[str, str] = field(default_factory=dict)
     reserved_concurrency: int | None = None
+    aliases: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> FunctionVersion, Description, ...
+    policies: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # qualifier ("" = none) -> statements
+
+    def resolve(self, qualifier: str | None) -> str:
+        """The version a qualifier (none, $LATEST, a version number or an alias name) stands for."""
+        if not qualifier or qualifier == LATEST:
+            return LATEST
+        if qualifier in self.versions:
+            return qualifier
+        alias = self.aliases.get(qualifier)
+        if alias is not None:
+            return str(alias["FunctionVersion"])
+        raise errors.function_not_found(f"{self.arn}:{qualifier}")
 
     @property
     def arn(self) -> str:

@@ -20,7 +20,6 @@ from typing import Any
 import orjson
 
 from cloudlet.protocol.errors import AwsError
-from cloudlet.services.lambda_.engine import errors
 from cloudlet.services.lambda_.engine.functions import LATEST, Function
 from cloudlet.services.lambda_.runtime.environment import Environment, EnvSpec, InvokeResult
 from cloudlet.services.logs.engine import events as log_events
@@ -85,11 +84,7 @@ class Invoker:
 
     @staticmethod
     def _version(fn: Function, qualifier: str | None) -> str:
-        if not qualifier or qualifier == LATEST:
-            return LATEST
-        if qualifier in fn.versions:
-            return qualifier
-        raise errors.function_not_found(f"{fn.arn}:{qualifier}")
+        return fn.resolve(qualifier)
 
     # -- environments
     def _key(self, fn: Function, version: str) -> tuple[str, ...]:
