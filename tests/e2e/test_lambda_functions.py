@@ -138,7 +138,8 @@ def test_permissions_and_aliases(lam, role: str) -> None:  # type: ignore[no-unt
         FunctionName=name, StatementId="apigw", Action="lambda:InvokeFunction", Principal="apigateway.amazonaws.com",
         SourceArn=source)["Statement"])
     assert st == {"Sid": "apigw", "Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"},
-                  "Action": "lambda:InvokeFunction", "Resource": arn, "Condition": {"ArnLike": {"AWS:SourceArn": source}}}
+                  "Action": "lambda:InvokeFunction", "Resource": arn,
+                  "Condition": {"ArnLike": {"AWS:SourceArn": source}}}
     policy = json.loads(lam.get_policy(FunctionName=name)["Policy"])
     assert [s["Sid"] for s in policy["Statement"]] == ["apigw"]
     with pytest.raises(ClientError) as exc:
