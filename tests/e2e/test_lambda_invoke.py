@@ -137,3 +137,17 @@ def test_function_reads_dynamodb_through_cloudlet(lam, ddb, role: str) -> None: 
     out, body = call(lam, name)
     assert "FunctionError" not in out, body
     assert json.loads(body["body"]) == [{"Artist": "No One You Know", "Song": "Call Me Today"}]
+
+
+def test_hot_reload_picks_up_edits(lam, role: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    app = tmp_path / "app.py"
+    app.write_text("def handler(event, context):\n    return 'one'\n")
+    name = unique("hot")
+    lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="app.handler",
+                        Code={"S3Bucket": "hot-reload", "S3Key": str(tmp_path)})
+    assert call(lam, name)[1] == "one"
+    app.write_text("def handler(event, context):\n    return 'two'\n")
+    os.utime(app, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))  # a visibly newer file
+    assert call(lam, name)[1] == "two"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import math
+import os
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -34,6 +35,18 @@ TAIL_BYTES = 4096  # LogType=Tail returns the last 4 KB of the log
 class _Pool:
     idle: list[Environment] = field(default_factory=list)
     busy: int = 0
+
+
+def _latest_mtime(directory: str) -> int:
+    latest = 0
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = [d for d in dirs if d not in ("__pycache__", "node_modules", ".git")]
+        for name in files:
+            try:
+                latest = max(latest, os.stat(os.path.join(root, name)).st_mtime_ns)
+            except OSError:
+                pass
+    return latest
 
 
 class Invoker:
@@ -90,6 +103,10 @@ class Invoker:
     def _key(self, fn: Function, version: str) -> tuple[str, ...]:
         v = fn.versions.get(version)
         revision = fn.revision if v is None else v["revision"]
+        code = fn.code if v is None else v["code"]
+        if code.get("hot_reload"):
+            # Edits in a hot-reload folder take effect on the next invoke: a changed folder is a new revision.
+            revision += f"@{_latest_mtime(code['directory'])}"
         return (fn.account, fn.region, fn.name, version, revision)
 
     async def _take(self, fn: Function, version: str) -> tuple[_Pool, Environment]:
