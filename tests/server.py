@@ -40,14 +40,15 @@ class Server:
 
 
 def start(
-    data_dir: str, store: str = "sqlite", port: int | None = None, timeout: float = 20, extra: tuple[str, ...] = ()
+    data_dir: str, store: str = "sqlite", port: int | None = None, timeout: float = 20, extra: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
 ) -> Server:
     port = port or free_port()
     log = open(os.path.join(data_dir, f"server-{port}.log"), "ab")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "cloudlet", "start", "--port", str(port), "--data-dir", data_dir,
          "--store", store, *extra],
-        stdout=log, stderr=subprocess.STDOUT,
+        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
     )
     server = Server(proc, port, data_dir)
     deadline = time.monotonic() + timeout

@@ -54,6 +54,7 @@ class Cloudlet:
         await self.iam.load()
         await self.functions.load()
         self._tasks.append(asyncio.create_task(self._sweep_retention()))
+        self._tasks.append(asyncio.create_task(self._reap_environments()))
 
     async def shutdown(self) -> None:
         for t in self._tasks:
@@ -80,6 +81,14 @@ class Cloudlet:
                 log.exception("log retention sweep failed")
             await asyncio.sleep(RETENTION_SWEEP_S)
 
+    async def _reap_environments(self) -> None:
+        while True:
+            await asyncio.sleep(min(60.0, max(1.0, self.invoker.idle_s / 4)))
+            try:
+                await self.invoker.reap_idle()
+            except Exception:
+                log.exception("stopping idle Lambda environments failed")
+
     def asgi(self) -> App:
         return App(self.route, self.startup, self.shutdown)
 
@@ -90,7 +99,7 @@ def build_app(settings: Settings) -> Cloudlet:
     code = CodeStore(settings.code_dir)
     logs = LogCatalog(store)
     app = Cloudlet(settings, store, Catalog(store), logs, iam, Functions(store, iam, code),
-                   Invoker(logs, settings.endpoint))
+                   Invoker(logs, settings.endpoint, settings.lambda_max_environments, settings.lambda_idle_s))
     json_services = [build_dynamodb(store, app.tables), build_logs(app.log_groups)]
     query_services = {"iam": build_iam(app.iam), "sts": build_sts(Sts(app.iam))}
     rest_services = {"lambda": build_lambda(app.functions, app.invoker, settings.endpoint)}

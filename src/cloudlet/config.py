@@ -22,6 +22,8 @@ class Settings:
     account_id: str = "000000000000"
     default_region: str = "us-east-1"
     log_level: str = "warning"
+    lambda_max_environments: int = 64  # running Lambda environments at once (the account concurrency)
+    lambda_idle_s: float = 600.0  # an environment unused this long is stopped
 
     @property
     def endpoint(self) -> str:
@@ -50,6 +52,7 @@ class Settings:
             ("host", str), ("port", int), ("data_dir", str), ("store", str), ("durability", str),
             ("http", str),
             ("account_id", str), ("default_region", str), ("log_level", str),
+            ("lambda_max_environments", int), ("lambda_idle_s", float),
         ):
             raw = env.get("CLOUDLET_" + name.upper())
             if raw:

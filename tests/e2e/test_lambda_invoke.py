@@ -151,3 +151,21 @@ def test_hot_reload_picks_up_edits(lam, role: str, tmp_path) -> None:  # type: i
     app.write_text("def handler(event, context):\n    return 'two'\n")
     os.utime(app, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))  # a visibly newer file
     assert call(lam, name)[1] == "two"
+
+
+def test_idle_environments_are_stopped(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from conftest import LAMBDA_TRUST
+    from server import start
+
+    srv = start(str(tmp_path), env={"CLOUDLET_LAMBDA_IDLE_S": "1"})
+    try:
+        iam = boto3.client("iam", endpoint_url=srv.url, region_name="us-east-1", config=BOTO_CONFIG)
+        role_arn = iam.create_role(RoleName="r", AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
+        lam = boto3.client("lambda", endpoint_url=srv.url, region_name="us-east-1", config=BOTO_CONFIG)
+        name = make(lam, role_arn, "handler")
+        assert call(lam, name)[1]["count"] == 1
+        assert call(lam, name)[1]["count"] == 2  # warm
+        time.sleep(3.5)  # idle for longer than 1 s: the reaper (every 1 s here) stops the environment
+        assert call(lam, name)[1]["count"] == 1  # a fresh environment
+    finally:
+        srv.stop()

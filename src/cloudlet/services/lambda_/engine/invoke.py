@@ -33,7 +33,7 @@ TAIL_BYTES = 4096  # LogType=Tail returns the last 4 KB of the log
 
 @dataclass
 class _Pool:
-    idle: list[Environment] = field(default_factory=list)
+    idle: list[tuple[float, Environment]] = field(default_factory=list)  # (last used, environment)
     busy: int = 0
 
 
@@ -50,10 +50,11 @@ def _latest_mtime(directory: str) -> int:
 
 
 class Invoker:
-    def __init__(self, logs: LogCatalog, endpoint: str, max_environments: int = 64) -> None:
+    def __init__(self, logs: LogCatalog, endpoint: str, max_environments: int = 64, idle_s: float = 600.0) -> None:
         self.logs = logs
         self.endpoint = endpoint
         self.max_environments = max_environments
+        self.idle_s = idle_s  # environments unused for this long are stopped (see reap_idle)
         self._pools: dict[tuple[str, ...], _Pool] = {}
         self._background: set[asyncio.Task[Any]] = set()
 
@@ -61,9 +62,21 @@ class Invoker:
         for t in list(self._background):
             t.cancel()
         for pool in self._pools.values():
-            for env in pool.idle:
+            for _, env in pool.idle:
                 await env.stop()
         self._pools.clear()
+
+    async def reap_idle(self) -> int:
+        """Stop environments idle for longer than `idle_s`; returns how many were stopped."""
+        cutoff = time.monotonic() - self.idle_s
+        stopped = 0
+        for pool in self._pools.values():
+            old = [e for used, e in pool.idle if used < cutoff]
+            pool.idle = [(used, e) for used, e in pool.idle if used >= cutoff]
+            for env in old:
+                await env.stop()
+                stopped += 1
+        return stopped
 
     # -- the operation
     async def invoke(self, fn: Function, p: dict[str, Any]) -> dict[str, Any]:
@@ -122,7 +135,7 @@ class Invoker:
                            extra={"Reason": "ConcurrentInvocationLimitExceeded"})
         pool.busy += 1
         while pool.idle:
-            env = pool.idle.pop()
+            _, env = pool.idle.pop()
             if env.alive:
                 return pool, env
         try:
@@ -135,7 +148,7 @@ class Invoker:
     async def _retire_stale(self, fn: Function, current: tuple[str, ...]) -> None:
         for key in [k for k in self._pools if k[:4] == current[:4] and k != current]:
             pool = self._pools[key]
-            for env in pool.idle:
+            for _, env in pool.idle:
                 await env.stop()
             pool.idle.clear()
             if pool.busy == 0:
@@ -174,7 +187,7 @@ class Invoker:
         finally:
             pool.busy -= 1
         if env.alive:
-            pool.idle.append(env)
+            pool.idle.append((time.monotonic(), env))
         entries = self._log_entries(request_id, version, env.spec, result, int(started * 1000))
         await self._write_log(fn, env.spec, entries)
         return result, "".join(m for _, m in entries)
