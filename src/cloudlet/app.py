@@ -21,6 +21,7 @@ from cloudlet.services.dynamodb.engine.catalog import Catalog
 from cloudlet.services.iam.api import build_service as build_iam
 from cloudlet.services.iam.engine.state import IamState
 from cloudlet.services.lambda_.api import build_service as build_lambda
+from cloudlet.services.lambda_.engine.async_queue import AsyncQueue
 from cloudlet.services.lambda_.engine.code import CodeStore
 from cloudlet.services.lambda_.engine.functions import Functions
 from cloudlet.services.lambda_.engine.invoke import Invoker
@@ -55,6 +56,7 @@ class Cloudlet:
         await self.functions.load()
         self._tasks.append(asyncio.create_task(self._sweep_retention()))
         self._tasks.append(asyncio.create_task(self._reap_environments()))
+        self._tasks.append(asyncio.create_task(self.invoker.queue.work(self._run_event)))
 
     async def shutdown(self) -> None:
         for t in self._tasks:
@@ -81,6 +83,11 @@ class Cloudlet:
                 log.exception("log retention sweep failed")
             await asyncio.sleep(RETENTION_SWEEP_S)
 
+    async def _run_event(self, account: str, region: str, name: str, version: str, payload: bytes) -> bool:
+        fn = self.functions.get(account, region, name)
+        result, _ = await self.invoker.run(fn, version, payload, None)
+        return result.error is None
+
     async def _reap_environments(self) -> None:
         while True:
             await asyncio.sleep(min(60.0, max(1.0, self.invoker.idle_s / 4)))
@@ -99,7 +106,8 @@ def build_app(settings: Settings) -> Cloudlet:
     code = CodeStore(settings.code_dir)
     logs = LogCatalog(store)
     app = Cloudlet(settings, store, Catalog(store), logs, iam, Functions(store, iam, code),
-                   Invoker(logs, settings.endpoint, settings.lambda_max_environments, settings.lambda_idle_s))
+                   Invoker(logs, AsyncQueue(store, settings.lambda_retry_s), settings.endpoint,
+                           settings.lambda_max_environments, settings.lambda_idle_s))
     json_services = [build_dynamodb(store, app.tables), build_logs(app.log_groups)]
     query_services = {"iam": build_iam(app.iam), "sts": build_sts(Sts(app.iam))}
     rest_services = {"lambda": build_lambda(app.functions, app.invoker, settings.endpoint)}

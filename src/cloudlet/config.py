@@ -24,6 +24,7 @@ class Settings:
     log_level: str = "warning"
     lambda_max_environments: int = 64  # running Lambda environments at once (the account concurrency)
     lambda_idle_s: float = 600.0  # an environment unused this long is stopped
+    lambda_retry_s: float = 60.0  # first retry of a failed Event invoke (the second waits twice as long)
 
     @property
     def endpoint(self) -> str:
@@ -52,7 +53,7 @@ class Settings:
             ("host", str), ("port", int), ("data_dir", str), ("store", str), ("durability", str),
             ("http", str),
             ("account_id", str), ("default_region", str), ("log_level", str),
-            ("lambda_max_environments", int), ("lambda_idle_s", float),
+            ("lambda_max_environments", int), ("lambda_idle_s", float), ("lambda_retry_s", float),
         ):
             raw = env.get("CLOUDLET_" + name.upper())
             if raw:

@@ -169,3 +169,30 @@ def test_idle_environments_are_stopped(tmp_path) -> None:  # type: ignore[no-unt
         assert call(lam, name)[1]["count"] == 1  # a fresh environment
     finally:
         srv.stop()
+
+
+def test_event_invokes_retry_twice(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # A failing asynchronous invoke runs three times in all: https://docs.aws.amazon.com/lambda/latest/dg/invocation-retries.html
+    from conftest import LAMBDA_TRUST
+    from server import start
+
+    srv = start(str(tmp_path), env={"CLOUDLET_LAMBDA_RETRY_S": "0.3"})
+    try:
+        iam = boto3.client("iam", endpoint_url=srv.url, region_name="us-east-1", config=BOTO_CONFIG)
+        role_arn = iam.create_role(RoleName="r", AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
+        lam = boto3.client("lambda", endpoint_url=srv.url, region_name="us-east-1", config=BOTO_CONFIG)
+        logs = boto3.client("logs", endpoint_url=srv.url, region_name="us-east-1", config=BOTO_CONFIG)
+        name = make(lam, role_arn, "fails")
+        assert lam.invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")["StatusCode"] == 202
+        deadline, starts = time.time() + 15, []
+        while time.time() < deadline and len(starts) < 3:
+            time.sleep(0.3)
+            try:
+                starts = logs.filter_log_events(logGroupName=f"/aws/lambda/{name}", filterPattern="START")["events"]
+            except ClientError:
+                pass
+        time.sleep(1.5)  # no fourth attempt
+        starts = logs.filter_log_events(logGroupName=f"/aws/lambda/{name}", filterPattern="START")["events"]
+        assert len(starts) == 3
+    finally:
+        srv.stop()

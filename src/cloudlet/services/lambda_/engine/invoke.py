@@ -9,7 +9,6 @@ https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import math
 import os
@@ -21,6 +20,7 @@ from typing import Any
 import orjson
 
 from cloudlet.protocol.errors import AwsError
+from cloudlet.services.lambda_.engine.async_queue import AsyncQueue
 from cloudlet.services.lambda_.engine.functions import LATEST, Function
 from cloudlet.services.lambda_.runtime.environment import Environment, EnvSpec, InvokeResult
 from cloudlet.services.logs.engine import events as log_events
@@ -50,17 +50,17 @@ def _latest_mtime(directory: str) -> int:
 
 
 class Invoker:
-    def __init__(self, logs: LogCatalog, endpoint: str, max_environments: int = 64, idle_s: float = 600.0) -> None:
+    def __init__(
+        self, logs: LogCatalog, queue: AsyncQueue, endpoint: str, max_environments: int = 64, idle_s: float = 600.0
+    ) -> None:
         self.logs = logs
+        self.queue = queue  # Event invokes
         self.endpoint = endpoint
         self.max_environments = max_environments
         self.idle_s = idle_s  # environments unused for this long are stopped (see reap_idle)
         self._pools: dict[tuple[str, ...], _Pool] = {}
-        self._background: set[asyncio.Task[Any]] = set()
 
     async def close(self) -> None:
-        for t in list(self._background):
-            t.cancel()
         for pool in self._pools.values():
             for _, env in pool.idle:
                 await env.stop()
@@ -95,12 +95,9 @@ class Invoker:
         if kind == "DryRun":
             return {"StatusCode": 204}
         if kind == "Event":
-            # Queued in this process; durable queueing with AWS's two retries is not built yet.
-            task = asyncio.create_task(self._run(fn, version, payload, None))
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
+            await self.queue.enqueue(fn.account, fn.region, fn.name, version, payload)
             return {"StatusCode": 202}
-        result, log_text = await self._run(fn, version, payload, p.get("ClientContext"))
+        result, log_text = await self.run(fn, version, payload, p.get("ClientContext"))
         out: dict[str, Any] = {"StatusCode": 200, "Payload": result.payload, "ExecutedVersion": version}
         if result.error:
             out["FunctionError"] = result.error
@@ -177,8 +174,10 @@ class Invoker:
             g = await self.logs.create_group(fn.account, fn.region, {"logGroupName": group})
         await self.logs.create_stream(g, stream)
 
-    async def _run(self, fn: Function, version: str, payload: bytes, client_context: str | None) -> tuple[
-            InvokeResult, str]:
+    async def run(
+        self, fn: Function, version: str, payload: bytes, client_context: str | None
+    ) -> tuple[InvokeResult, str]:
+        """One invoke in a warm (or new) environment, logged to CloudWatch Logs: (result, log text)."""
         pool, env = await self._take(fn, version)
         request_id = str(uuid.uuid4())
         started = time.time()
