@@ -196,3 +196,30 @@ def test_event_invokes_retry_twice(tmp_path) -> None:  # type: ignore[no-untyped
         assert len(starts) == 3
     finally:
         srv.stop()
+
+
+NODE_CODE = b"""
+exports.handler = async (event, context) => {
+  console.log('method', event.httpMethod);
+  switch (event.httpMethod) {
+    case 'GET': return { statusCode: 200, body: JSON.stringify({ items: [], fn: context.functionName }) };
+    case 'DELETE': throw new Error('not allowed');
+    default: return { statusCode: 400, body: 'Unsupported method ' + event.httpMethod };
+  }
+};
+"""
+
+
+def test_node_function(lam, logs, role: str) -> None:  # type: ignore[no-untyped-def]
+    name = unique("node")
+    lam.create_function(FunctionName=name, Runtime="nodejs20.x", Role=role, Handler="index.handler",
+                        Code={"ZipFile": zipped({"index.js": NODE_CODE})})
+    out, body = call(lam, name, {"httpMethod": "GET"})
+    assert "FunctionError" not in out and json.loads(body["body"]) == {"items": [], "fn": name}
+    assert call(lam, name, {"httpMethod": "PATCH"})[1]["statusCode"] == 400
+    out, body = call(lam, name, {"httpMethod": "DELETE"})
+    assert out["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "Error" and body["errorMessage"] == "not allowed"
+    lines = [e["message"] for e in logs.filter_log_events(logGroupName=f"/aws/lambda/{name}",
+                                                          filterPattern="INFO")["events"]]
+    assert any(line.rstrip().endswith("\tINFO\tmethod GET") for line in lines)

@@ -1,9 +1,10 @@
 """Lambda runtime names → how cloudlet starts them on the host (no containers, no downloaded runtimes).
 
 Every `python3.x` runtime runs on the interpreter cloudlet itself runs on (`sys.executable`): it is
-known to work, and it has botocore/boto3 installed, as AWS's Python runtimes do. The `nodejs*`
-runtimes run on the host's `node`; their bootstrap is not written yet, so starting one raises
-`RuntimeUnavailable` (the names are reserved here so the mapping lives in one place).
+known to work, and it has botocore/boto3 installed, as AWS's Python runtimes do. Every `nodejs*`
+runtime runs `node bootstraps/node_bootstrap.js` on the host's `node` (the first on cloudlet's PATH,
+whatever its version; the bootstrap needs Node 18+). No AWS SDK is bundled for Node: a function
+ships its own `@aws-sdk/*` packages, which read AWS_ENDPOINT_URL by themselves.
 https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
 """
 
