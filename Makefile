@@ -3,14 +3,19 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_RUNTIME := src/cloudlet/services/lambda_/runtime/node
 ARGS ?=
 
 .PHONY: run test lint bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(NODE_RUNTIME)/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# The AWS SDK for JavaScript v3 that Node.js functions find, as on AWS (skipped without npm).
+	if command -v npm >/dev/null; then mkdir -p $(VENV)/lambda-node && \
+	  cp $(NODE_RUNTIME)/package.json $(NODE_RUNTIME)/package-lock.json $(VENV)/lambda-node/ && \
+	  npm ci --prefix $(VENV)/lambda-node --no-audit --no-fund --silent; fi
 	touch $(STAMP)
 
 run: $(STAMP)

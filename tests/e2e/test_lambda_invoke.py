@@ -223,3 +223,32 @@ def test_node_function(lam, logs, role: str) -> None:  # type: ignore[no-untyped
     lines = [e["message"] for e in logs.filter_log_events(logGroupName=f"/aws/lambda/{name}",
                                                           filterPattern="INFO")["events"]]
     assert any(line.rstrip().endswith("\tINFO\tmethod GET") for line in lines)
+
+
+NODE_SDK_CODE = b"""
+const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');
+const { DynamoDBDocumentClient, PutCommand, GetCommand } = require('@aws-sdk/lib-dynamodb');
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+
+exports.handler = async (event) => {
+  await doc.send(new PutCommand({ TableName: process.env.TABLE, Item: { id: event.id, price: 12.5 } }));
+  const got = await doc.send(new GetCommand({ TableName: process.env.TABLE, Key: { id: event.id } }));
+  return { statusCode: 200, body: JSON.stringify(got.Item) };
+};
+"""
+
+
+def test_node_function_uses_sdk_v3_against_cloudlet(lam, ddb, role: str) -> None:  # type: ignore[no-untyped-def]
+    # The SDK v3 is part of AWS's Node.js runtimes; `make` installs it for cloudlet's.
+    table = unique("products")
+    ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                     KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+    name = unique("node-sdk")
+    lam.create_function(FunctionName=name, Runtime="nodejs20.x", Role=role, Handler="index.handler", Timeout=30,
+                        Environment={"Variables": {"TABLE": table}},
+                        Code={"ZipFile": zipped({"index.js": NODE_SDK_CODE})})
+    out, body = call(lam, name, {"id": "p1"})
+    assert "FunctionError" not in out, body
+    assert json.loads(body["body"]) == {"id": "p1", "price": 12.5}
+    assert ddb.get_item(TableName=table, Key={"id": {"S": "p1"}})["Item"]["price"] == {"N": "12.5"}

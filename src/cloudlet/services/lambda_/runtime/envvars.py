@@ -11,9 +11,12 @@ function's SDK calls at cloudlet; a function may set its own.
 from __future__ import annotations
 
 import os
+import sys
 from typing import Protocol
 
 from cloudlet.services.lambda_.runtime.runtimes import BOOTSTRAP_DIR, Runtime
+
+NODE_SDK = os.path.join(sys.prefix, "lambda-node", "node_modules")
 
 RESERVED = frozenset((
     "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
@@ -56,7 +59,8 @@ def build_env(spec: _Spec, runtime: Runtime, runtime_api: str, interpreter: str 
     if runtime.family == "python":
         env["PYTHONPATH"] = f"{task_root}:{BOOTSTRAP_DIR}"
     elif runtime.family == "nodejs":
-        env["NODE_PATH"] = f"/opt/nodejs/node_modules:{BOOTSTRAP_DIR}/node_modules:{task_root}/node_modules"
+        # Like AWS's /var/runtime/node_modules: the SDK v3 `make` installs next to cloudlet's Python.
+        env["NODE_PATH"] = f"/opt/nodejs/node_modules:{NODE_SDK}:{task_root}/node_modules"
     env.update(spec.env)
     access_key, secret_key, session_token = spec.credentials
     env.update({
