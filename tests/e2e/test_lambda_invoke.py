@@ -252,3 +252,26 @@ def test_node_function_uses_sdk_v3_against_cloudlet(lam, ddb, role: str) -> None
     assert "FunctionError" not in out, body
     assert json.loads(body["body"]) == {"id": "p1", "price": 12.5}
     assert ddb.get_item(TableName=table, Key={"id": {"S": "p1"}})["Item"]["price"] == {"N": "12.5"}
+
+
+def test_delete_function_stops_its_environments(lam, role: str) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import signal
+
+    pid_code = b"import os\ndef handler(event, context):\n    return os.getpid()\n"
+    name = unique("gone")
+    lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="app.handler",
+                        Code={"ZipFile": zipped({"app.py": pid_code})})
+    pid = call(lam, name)[1]
+    os.kill(pid, 0)  # running and warm
+    lam.delete_function(FunctionName=name)
+    deadline = time.time() + 5
+    while time.time() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        raise AssertionError("the deleted function's environment is still running")

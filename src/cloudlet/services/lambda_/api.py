@@ -55,7 +55,9 @@ class LambdaApi:
         return await control.update_configuration(self.fns, self._fn(p, ctx), p)
 
     async def delete_function(self, p: Params, ctx: Context) -> None:
-        await control.delete_function(self.fns, self._fn(p, ctx), p)
+        fn = self._fn(p, ctx)
+        await control.delete_function(self.fns, fn, p)
+        await self.invoker.retire(fn)
 
     async def publish_version(self, p: Params, ctx: Context) -> Params:
         return await control.publish_version(self.fns, self._fn(p, ctx), p)

@@ -66,6 +66,16 @@ class Invoker:
                 await env.stop()
         self._pools.clear()
 
+    async def retire(self, fn: Function) -> None:
+        """Stop the idle environments of a deleted function (busy ones end with their invoke)."""
+        for key in [k for k in self._pools if k[:3] == (fn.account, fn.region, fn.name)]:
+            pool = self._pools[key]
+            for _, env in pool.idle:
+                await env.stop()
+            pool.idle.clear()
+            if pool.busy == 0:
+                del self._pools[key]
+
     async def reap_idle(self) -> int:
         """Stop environments idle for longer than `idle_s`; returns how many were stopped."""
         cutoff = time.monotonic() - self.idle_s
@@ -185,8 +195,10 @@ class Invoker:
             result = await env.invoke(request_id, payload, client_context)
         finally:
             pool.busy -= 1
-        if env.alive:
+        if env.alive and self._pools.get(self._key(fn, version)) is pool:
             pool.idle.append((time.monotonic(), env))
+        elif env.alive:  # the function changed or was deleted during the invoke
+            await env.stop()
         entries = self._log_entries(request_id, version, env.spec, result, int(started * 1000))
         await self._write_log(fn, env.spec, entries)
         return result, "".join(m for _, m in entries)
