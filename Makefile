@@ -24,7 +24,14 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 
-test: $(STAMP) lint
+# aws-sdk v2 for the test of functions that bundle it (seed 001's code).
+$(VENV)/test-node-v2/.installed: tests/fixtures/node-sdk-v2/package-lock.json $(STAMP)
+	mkdir -p $(VENV)/test-node-v2
+	cp tests/fixtures/node-sdk-v2/package.json tests/fixtures/node-sdk-v2/package-lock.json $(VENV)/test-node-v2/
+	npm ci --prefix $(VENV)/test-node-v2 --no-audit --no-fund --silent
+	touch $@
+
+test: $(STAMP) $(VENV)/test-node-v2/.installed lint
 	$(BIN)/python -m pytest -n 2 tests $(ARGS)
 
 bench: $(STAMP)

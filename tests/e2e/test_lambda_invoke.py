@@ -275,3 +275,74 @@ def test_delete_function_stops_its_environments(lam, role: str) -> None:  # type
     else:
         os.kill(pid, signal.SIGKILL)
         raise AssertionError("the deleted function's environment is still running")
+
+
+# Seed 001's products handler (Node, aws-sdk v2 bundled with the function, switching on httpMethod).
+SEED_001 = b"""
+const AWS = require('aws-sdk');
+const dynamo = new AWS.DynamoDB.DocumentClient();
+exports.handler = async (event, context) => {
+  let body;
+  let statusCode = 200;
+  const headers = { 'Content-Type': 'application/json' };
+  try {
+    switch (event.httpMethod) {
+      case 'DELETE':
+        await dynamo.delete({ TableName: process.env.TABLE, Key: { id: event.pathParameters.id } }).promise();
+        body = `Deleted product ${event.pathParameters.id}`;
+        break;
+      case 'GET':
+        if (event.pathParameters != null) {
+          body = await dynamo.get({ TableName: process.env.TABLE, Key: { id: event.pathParameters.id } }).promise();
+        } else {
+          body = await dynamo.scan({ TableName: process.env.TABLE }).promise();
+        }
+        break;
+      case 'PUT':
+        const requestJSON = JSON.parse(event.body);
+        await dynamo.put({ TableName: process.env.TABLE, Item: { id: requestJSON.id, price: requestJSON.price,
+                                                               title: requestJSON.title } }).promise();
+        body = `Added/Updated product ${requestJSON.id}`;
+        break;
+      default:
+        throw new Error(`Unsupported route: "${event.httpMethod}"`);
+    }
+  } catch (err) {
+    statusCode = 400;
+    body = err.message;
+  } finally {
+    body = JSON.stringify(body);
+  }
+  return { statusCode, body, headers };
+};
+"""
+
+
+def test_seed_001_handler_with_bundled_sdk_v2(lam, ddb, role: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import sys
+
+    sdk_v2 = os.path.join(sys.prefix, "test-node-v2", "node_modules")  # installed by `make test`
+    assert os.path.isdir(os.path.join(sdk_v2, "aws-sdk")), "run the suite with `make test` (installs aws-sdk v2)"
+    (tmp_path / "index.js").write_bytes(SEED_001)
+    os.symlink(sdk_v2, tmp_path / "node_modules")  # as if bundled in the zip
+    table = unique("product")
+    ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                     KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+    name = unique("products")
+    lam.create_function(FunctionName=name, Runtime="nodejs20.x", Role=role, Handler="index.handler", Timeout=30,
+                        Environment={"Variables": {"TABLE": table}},
+                        Code={"S3Bucket": "hot-reload", "S3Key": str(tmp_path)})
+    put = {"httpMethod": "PUT", "body": json.dumps({"id": "p1", "price": 10, "title": "Lamp"})}
+    out, body = call(lam, name, put)
+    assert "FunctionError" not in out, body
+    assert body["statusCode"] == 200 and json.loads(body["body"]) == "Added/Updated product p1"
+    assert ddb.get_item(TableName=table, Key={"id": {"S": "p1"}})["Item"]["title"] == {"S": "Lamp"}
+    _, body = call(lam, name, {"httpMethod": "GET", "pathParameters": None})
+    assert json.loads(body["body"])["Items"] == [{"id": "p1", "price": 10, "title": "Lamp"}]
+    _, body = call(lam, name, {"httpMethod": "DELETE", "pathParameters": {"id": "p1"}})
+    assert json.loads(body["body"]) == "Deleted product p1" and "Item" not in ddb.get_item(
+        TableName=table, Key={"id": {"S": "p1"}})
+    _, body = call(lam, name, {"httpMethod": "PATCH"})
+    assert body["statusCode"] == 400 and json.loads(body["body"]) == 'Unsupported route: "PATCH"'

@@ -70,6 +70,28 @@ const [apiHost, apiPort] = (() => {
 // keep the event loop alive: 'beforeExit' still tells when the function's own work is done.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
+// AWS SDK for JavaScript v2 (bundled by older functions) ignores AWS_ENDPOINT_URL, which v3 honours.
+// When a function loads it, point its global configuration at cloudlet, so its calls stay local.
+const Module = require('module');
+const originalLoad = Module._load;
+let sdkV2Configured = false;
+Module._load = function loadWithEndpoint(request, parent, isMain) {
+  const loaded = originalLoad.apply(this, arguments);
+  if (!sdkV2Configured && process.env.AWS_ENDPOINT_URL && typeof request === 'string'
+      && (request === 'aws-sdk' || request.startsWith('aws-sdk/'))) {
+    sdkV2Configured = true;
+    try {
+      const core = originalLoad('aws-sdk/lib/core', parent, false);
+      if (core && core.config && typeof core.config.update === 'function') {
+        core.config.update({ endpoint: process.env.AWS_ENDPOINT_URL, s3ForcePathStyle: true });
+      }
+    } catch (e) {
+      // not the v2 SDK after all: nothing to configure
+    }
+  }
+  return loaded;
+};
+
 function apiCall(method, route, body, headers) {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? null : Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
