@@ -11,7 +11,8 @@ import string
 import threading
 import time
 
-from . import BENCH_DIR, HOST, log
+from . import BENCH_DIR, log
+from .client import KeepAliveClient
 
 LUA_DIR = BENCH_DIR / "lua"  # one <workload>.lua per workload, sharing common.lua
 
@@ -51,17 +52,8 @@ class DdbError(Exception):
         super().__init__(f"{op}: HTTP {status} {str(body)[:300]}")
 
 
-class Ddb:
+class Ddb(KeepAliveClient):
     """Minimal keep-alive JSON-protocol client (stdlib), for loading and reads."""
-
-    def __init__(self, port: int, timeout: float = 60.0):
-        self.port, self.timeout = port, timeout
-        self.conn: http.client.HTTPConnection | None = None
-
-    def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
 
     def raw(self, op: str, body: dict, tries: int = 3) -> tuple[int, bytes]:
         data = json.dumps(body, separators=(",", ":")).encode()
@@ -70,16 +62,9 @@ class Ddb:
                    "X-Amz-Date": "20260101T000000Z", "Authorization": AUTH}
         for attempt in range(tries):
             try:
-                if self.conn is None:
-                    self.conn = http.client.HTTPConnection(HOST, self.port, timeout=self.timeout)
-                self.conn.request("POST", "/", data, headers)
-                r = self.conn.getresponse()
-                out = r.status, r.read()
-                if r.will_close:
-                    self.close()
-                return out
+                status, _, out, _ = self.send("POST", "/", data, headers)
+                return status, out
             except (OSError, http.client.HTTPException):
-                self.close()
                 if attempt == tries - 1:
                     raise
                 time.sleep(0.2)

@@ -10,15 +10,14 @@ from __future__ import annotations
 import http.client
 import io
 import json
-import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
-from . import HOST, Unavailable, ceiling, log
+from . import HOST, Unavailable, ceiling, log, peers
 from .peers import Ctx, PeerDef
-from .procs import Server, free_port, spawn, tree_pids
+from .procs import Server, tree_pids
 
 MINISTACK_REQ = "ministack==1.5.33"
 LAMBDA_PEERS = {
@@ -92,18 +91,12 @@ def answers_200(path: str):
 
 
 def start_server(ctx: LambdaCtx, name: str, timeout: float = 90.0) -> Server:
-    """A fresh server on a free port with an empty data dir, ready when ListFunctions answers 200
-    (the hello app: any request). srv.base_pids = its process tree at that moment (not functions)."""
-    port = free_port()
-    data = ctx.data_dir(name)
-    shutil.rmtree(data, ignore_errors=True)
-    data.mkdir(parents=True)
-    argv = ctx.command(name, port, data)
-    for sub in ("logs", "run", "tmp"):
-        (ctx.peers_dir / sub).mkdir(parents=True, exist_ok=True)
-    srv = spawn(name, argv, port=port, data=data, log_path=ctx.peers_dir / "logs" / f"lambda-{name}.log",
-                cwd=ctx.peers_dir / "run", env=ctx.server_env(name, port, data), ready=answers_200(LIST_PATH),
-                ready_what="200 to ListFunctions", timeout=timeout)
+    """A fresh server, ready when ListFunctions answers 200 (the hello app: any request).
+    srv.base_pids = its process tree at that moment (not functions)."""
+    srv = peers.start_server(
+        ctx, name, timeout, ready=answers_200(LIST_PATH), ready_what="200 to ListFunctions",
+        env=lambda port, data: ctx.server_env(name, port, data), log_name=f"lambda-{name}",
+    )
     srv.base_pids = set(tree_pids(srv.pid))  # type: ignore[attr-defined]
     return srv
 

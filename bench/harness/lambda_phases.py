@@ -17,40 +17,18 @@ import statistics
 import threading
 import time
 
-from . import HOST
+from .client import KeepAliveClient
 from .lambda_peers import CASES, HEADERS, LIST_PATH, create_function
 from .procs import Server, cpu_seconds, du_mib, sys_cpu, tree_pids
 
 OK_BODY = {"ok": True}
 
 
-class Invoker:
+class Invoker(KeepAliveClient):
     """One keep-alive connection; invoke() returns (ok, ns, detail) and reconnects after errors."""
 
-    def __init__(self, port: int, timeout: float = 60.0):
-        self.port, self.timeout = port, timeout
-        self.conn: http.client.HTTPConnection | None = None
-
-    def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
-
     def request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, dict, bytes, int]:
-        if self.conn is None:
-            self.conn = http.client.HTTPConnection(HOST, self.port, timeout=self.timeout)
-        t0 = time.perf_counter_ns()
-        try:
-            self.conn.request(method, path, body, HEADERS)
-            r = self.conn.getresponse()
-            data = r.read()
-        except (OSError, http.client.HTTPException):
-            self.close()
-            raise
-        ns = time.perf_counter_ns() - t0
-        if r.will_close:
-            self.close()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, data, ns
+        return self.send(method, path, body, HEADERS)
 
     def invoke(self, fn: str) -> tuple[bool, int, str]:
         try:

@@ -123,8 +123,13 @@ class Ctx:
         raise Unavailable(f"unknown peer {name!r}")
 
 
-def start_server(ctx: Ctx, name: str, timeout: float = 90.0) -> Server:
-    """A fresh server on a free port with an empty data dir, ready when ListTables answers 200."""
+def start_server(
+    ctx: Ctx, name: str, timeout: float = 90.0, *, ready: Callable[[int], bool] = answers_list_tables,
+    ready_what: str = "200 to ListTables", env: Callable[[int, Path], dict[str, str]] | None = None,
+    log_name: str | None = None,
+) -> Server:
+    """A fresh server on a free port with an empty data dir, ready when `ready(port)` is true
+    (by default: ListTables answers 200); `env(port, data dir)` gives its environment."""
     port = free_port()
     data = ctx.data_dir(name)
     shutil.rmtree(data, ignore_errors=True)
@@ -132,9 +137,9 @@ def start_server(ctx: Ctx, name: str, timeout: float = 90.0) -> Server:
     argv = ctx.command(name, port, data)
     for sub in ("logs", "run", "tmp"):
         (ctx.peers_dir / sub).mkdir(parents=True, exist_ok=True)
-    return spawn(name, argv, port=port, data=data, log_path=ctx.peers_dir / "logs" / f"{name}.log",
-                 cwd=ctx.peers_dir / "run", env=ctx.env, ready=answers_list_tables,
-                 ready_what="200 to ListTables", timeout=timeout)
+    return spawn(name, argv, port=port, data=data, log_path=ctx.peers_dir / "logs" / f"{log_name or name}.log",
+                 cwd=ctx.peers_dir / "run", env=ctx.env if env is None else env(port, data), ready=ready,
+                 ready_what=ready_what, timeout=timeout)
 
 
 def install(ctx: Ctx, names: list[str]) -> None:

@@ -8,6 +8,7 @@ https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import time
 
@@ -153,35 +154,35 @@ def test_hot_reload_picks_up_edits(lam, role: str, tmp_path) -> None:  # type: i
     assert call(lam, name)[1] == "two"
 
 
-def test_idle_environments_are_stopped(tmp_path) -> None:  # type: ignore[no-untyped-def]
+@contextlib.contextmanager
+def own_server(tmp_path, env: dict[str, str]):  # type: ignore[no-untyped-def]
+    """A server of its own with these CLOUDLET_* settings: (lambda client, logs client, role ARN)."""
     from conftest import LAMBDA_TRUST
     from server import start
 
-    srv = start(str(tmp_path), env={"CLOUDLET_LAMBDA_IDLE_S": "1"})
-    try:
-        iam = boto3.client("iam", endpoint_url=srv.url, region_name="us-east-1", config=BOTO_CONFIG)
-        role_arn = iam.create_role(RoleName="r", AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
-        lam = boto3.client("lambda", endpoint_url=srv.url, region_name="us-east-1", config=BOTO_CONFIG)
-        name = make(lam, role_arn, "handler")
-        assert call(lam, name)[1]["count"] == 1
-        assert call(lam, name)[1]["count"] == 2  # warm
-        time.sleep(3.5)  # idle for longer than 1 s: the reaper (every 1 s here) stops the environment
-        assert call(lam, name)[1]["count"] == 1  # a fresh environment
-    finally:
-        srv.stop()
-
-
-def test_event_invokes_retry_twice(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    # A failing asynchronous invoke runs three times in all: https://docs.aws.amazon.com/lambda/latest/dg/invocation-retries.html
-    from conftest import LAMBDA_TRUST
-    from server import start
-
-    srv = start(str(tmp_path), env={"CLOUDLET_LAMBDA_RETRY_S": "0.3"})
+    srv = start(str(tmp_path), env=env)
     try:
         iam = boto3.client("iam", endpoint_url=srv.url, region_name="us-east-1", config=BOTO_CONFIG)
         role_arn = iam.create_role(RoleName="r", AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
         lam = boto3.client("lambda", endpoint_url=srv.url, region_name="us-east-1", config=BOTO_CONFIG)
         logs = boto3.client("logs", endpoint_url=srv.url, region_name="us-east-1", config=BOTO_CONFIG)
+        yield lam, logs, role_arn
+    finally:
+        srv.stop()
+
+
+def test_idle_environments_are_stopped(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with own_server(tmp_path, {"CLOUDLET_LAMBDA_IDLE_S": "1"}) as (lam, _, role_arn):
+        name = make(lam, role_arn, "handler")
+        assert call(lam, name)[1]["count"] == 1
+        assert call(lam, name)[1]["count"] == 2  # warm
+        time.sleep(3.5)  # idle for longer than 1 s: the reaper (every 1 s here) stops the environment
+        assert call(lam, name)[1]["count"] == 1  # a fresh environment
+
+
+def test_event_invokes_retry_twice(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # A failing asynchronous invoke runs three times in all: https://docs.aws.amazon.com/lambda/latest/dg/invocation-retries.html
+    with own_server(tmp_path, {"CLOUDLET_LAMBDA_RETRY_S": "0.3"}) as (lam, logs, role_arn):
         name = make(lam, role_arn, "fails")
         assert lam.invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")["StatusCode"] == 202
         deadline, starts = time.time() + 15, []
@@ -194,8 +195,6 @@ def test_event_invokes_retry_twice(tmp_path) -> None:  # type: ignore[no-untyped
         time.sleep(1.5)  # no fourth attempt
         starts = logs.filter_log_events(logGroupName=f"/aws/lambda/{name}", filterPattern="START")["events"]
         assert len(starts) == 3
-    finally:
-        srv.stop()
 
 
 NODE_CODE = b"""
