@@ -15,6 +15,9 @@ class Request:
     headers: dict[str, str]  # lower-cased names; repeated headers joined with ","
     body: bytes
     client: str = "127.0.0.1"
+    # Header (name, value) pairs as sent, names in their own case and repeats kept: API Gateway hands
+    # them to integrations as the client wrote them. None where the server can't tell (ASGI).
+    raw_headers: list[tuple[str, str]] | None = None
 
 
 @dataclass(slots=True)

@@ -69,6 +69,7 @@ class HttpProtocol(asyncio.Protocol):
         self._transport: asyncio.Transport | None = None
         self._url = b""
         self._headers: dict[str, str] = {}
+        self._raw: list[tuple[str, str]] = []
         self._body: list[bytes] = []
         self._body_size = 0
         self._client = "127.0.0.1"
@@ -134,6 +135,7 @@ class HttpProtocol(asyncio.Protocol):
     def on_message_begin(self) -> None:
         self._url = b""
         self._headers = {}
+        self._raw = []
         self._body = []
         self._body_size = 0
 
@@ -141,8 +143,10 @@ class HttpProtocol(asyncio.Protocol):
         self._url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        key = name.decode("latin-1").lower()
+        raw = name.decode("latin-1")
+        key = raw.lower()
         v = value.decode("latin-1")
+        self._raw.append((raw, v))
         headers = self._headers
         headers[key] = headers[key] + "," + v if key in headers else v
 
@@ -168,6 +172,7 @@ class HttpProtocol(asyncio.Protocol):
             self._headers,
             b"".join(self._body) if len(self._body) != 1 else self._body[0],
             self._client,
+            self._raw,
         )
         keep_alive = parser.should_keep_alive()
         if self._body_size > self._max_body:

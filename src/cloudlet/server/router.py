@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import orjson
 
@@ -13,6 +14,10 @@ from cloudlet.protocol.query import QueryService
 from cloudlet.protocol.rest_json import RestJsonService
 from cloudlet.server.http import Request, Response, json_response, new_request_id
 from cloudlet.server.internal import Internal
+from cloudlet.services.apigateway.execute.urls import execute_target
+
+if TYPE_CHECKING:
+    from cloudlet.services.apigateway.execute.plane import ExecuteApi
 
 _ACTION = re.compile(rb"(?:^|&)Action=([A-Za-z0-9]+)")
 
@@ -25,16 +30,22 @@ class Router:
         json_services: dict[str, JsonService],
         query_services: dict[str, QueryService],
         rest_services: dict[str, RestJsonService],
+        execute_api: ExecuteApi | None = None,
     ) -> None:
         self._settings = settings
         self._internal = internal
         self._json = json_services  # X-Amz-Target prefix -> service
         self._query = query_services  # SigV4 signing name (credential scope service) -> service
         self._rest = rest_services  # SigV4 signing name -> service (operations matched by URI template)
+        self._execute = execute_api  # deployed REST APIs (invoke URLs)
 
     async def route(self, request: Request) -> Response:
         if request.path.startswith(("/_cloudlet/", "/_localstack/")):
             return await self._internal.handle(request)
+        if self._execute is not None:
+            api = execute_target(request)
+            if api is not None:
+                return await self._execute.handle(request, api)
         scope = credential_scope(request.headers)
         ctx = self._context(scope)
         target = request.headers.get("x-amz-target")

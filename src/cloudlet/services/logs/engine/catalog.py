@@ -162,9 +162,15 @@ class LogCatalog:
             txn.create_item_table(g.table_id)
             txn.meta_put(GROUPS, _key(account, region, name), orjson.dumps(asdict(g)))
 
-        await self.store.run(work, write=True)
+        # In memory first, so a concurrent create of the same name sees it (and fails) while this one is stored.
         self._groups[_key(account, region, name)] = g
         self._streams[g.table_id] = {}
+        try:
+            await self.store.run(work, write=True)
+        except BaseException:
+            self._groups.pop(_key(account, region, name), None)
+            self._streams.pop(g.table_id, None)
+            raise
         return g
 
     async def save_group(self, g: Group) -> None:
@@ -190,8 +196,12 @@ class LogCatalog:
             raise errors.stream_exists()
         s = Stream(name, now_ms())
         doc = orjson.dumps(asdict(s))
-        await self.store.run(lambda txn: txn.meta_put(g.streams_ns, name, doc), write=True)
-        streams[name] = s
+        streams[name] = s  # before the await: a concurrent create of the same name sees it
+        try:
+            await self.store.run(lambda txn: txn.meta_put(g.streams_ns, name, doc), write=True)
+        except BaseException:
+            streams.pop(name, None)
+            raise
         return s
 
     async def delete_stream(self, g: Group, s: Stream) -> None:

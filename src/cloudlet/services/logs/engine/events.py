@@ -14,7 +14,6 @@ import base64
 import heapq
 import itertools
 import zlib
-from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -69,21 +68,22 @@ async def put(cat: LogCatalog, g: Group, s: Stream, events: list[dict[str, Any]]
     if expired_end:
         rejected["expiredLogEventEndIndex"] = expired_end
     accepted = events[max(old_end, expired_end) : new_start]
-    state = replace(s)
-    rows = []
-    pk = s.name.encode()
-    for e in accepted:
-        msg: str = e["message"]
-        rows.append((sort_key(e["timestamp"], state.seq), orjson.dumps({"t": e["timestamp"], "m": msg, "i": now}),
-                     len(msg.encode()) + EVENT_OVERHEAD))
-        state.seq += 1
     if accepted:
+        # The stream's counters change before the store is awaited, so concurrent puts to one stream
+        # take distinct sequence numbers (each event is its own row) and the last doc written holds all.
+        pk = s.name.encode()
+        rows = []
+        for e in accepted:
+            msg: str = e["message"]
+            rows.append((sort_key(e["timestamp"], s.seq), orjson.dumps({"t": e["timestamp"], "m": msg, "i": now}),
+                         len(msg.encode()) + EVENT_OVERHEAD))
+            s.seq += 1
         first, last = accepted[0]["timestamp"], accepted[-1]["timestamp"]
-        state.first_event = first if state.first_event is None else min(state.first_event, first)
-        state.last_event = last if state.last_event is None else max(state.last_event, last)
-        state.last_ingestion = now
-        state.stored_bytes += sum(size for _, _, size in rows)
-        doc = orjson.dumps(state.__dict__)
+        s.first_event = first if s.first_event is None else min(s.first_event, first)
+        s.last_event = last if s.last_event is None else max(s.last_event, last)
+        s.last_ingestion = now
+        s.stored_bytes += sum(size for _, _, size in rows)
+        doc = orjson.dumps(s.__dict__)
 
         def work(txn: Txn) -> None:
             for sk, data, size in rows:
@@ -91,7 +91,6 @@ async def put(cat: LogCatalog, g: Group, s: Stream, events: list[dict[str, Any]]
             txn.meta_put(g.streams_ns, s.name, doc)
 
         await cat.store.run(work, write=True)
-        s.__dict__.update(state.__dict__)
     out: dict[str, Any] = {"nextSequenceToken": f"{s.seq + 1:056d}"}
     if rejected:
         out["rejectedLogEventsInfo"] = rejected
