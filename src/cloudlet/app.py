@@ -16,6 +16,13 @@ from cloudlet.config import Settings
 from cloudlet.server.asgi import App, Handler
 from cloudlet.server.internal import Internal
 from cloudlet.server.router import Router
+from cloudlet.services.apigateway.api import build_service as build_apigateway
+from cloudlet.services.apigateway.engine.apis import RestApis
+from cloudlet.services.apigateway.execute.integrations.aws_service import AwsServiceIntegration
+from cloudlet.services.apigateway.execute.integrations.lambda_ import LambdaIntegration
+from cloudlet.services.apigateway.execute.mapping import TemplateEngine
+from cloudlet.services.apigateway.execute.pipeline import Pipeline
+from cloudlet.services.apigateway.execute.plane import ExecuteApi
 from cloudlet.services.dynamodb.api import build_service as build_dynamodb
 from cloudlet.services.dynamodb.engine.catalog import Catalog
 from cloudlet.services.iam.api import build_service as build_iam
@@ -45,6 +52,7 @@ class Cloudlet:
     iam: IamState
     functions: Functions
     invoker: Invoker
+    rest_apis: RestApis
     route: Handler = field(init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -54,6 +62,7 @@ class Cloudlet:
         await self.log_groups.load()
         await self.iam.load()
         await self.functions.load()
+        await self.rest_apis.load()
         self._tasks.append(asyncio.create_task(self._sweep_retention()))
         self._tasks.append(asyncio.create_task(self._reap_environments()))
         self._tasks.append(asyncio.create_task(self.invoker.queue.work(self._run_event)))
@@ -74,6 +83,7 @@ class Cloudlet:
         self.log_groups.clear()
         self.iam.clear()
         self.functions.clear()
+        self.rest_apis.clear()
 
     async def _sweep_retention(self) -> None:
         while True:
@@ -107,12 +117,19 @@ def build_app(settings: Settings) -> Cloudlet:
     logs = LogCatalog(store)
     app = Cloudlet(settings, store, Catalog(store), logs, iam, Functions(store, iam, code),
                    Invoker(logs, AsyncQueue(store, settings.lambda_retry_s), settings.endpoint,
-                           settings.lambda_max_environments, settings.lambda_idle_s))
+                           settings.lambda_max_environments, settings.lambda_idle_s), RestApis(store))
     json_services = [build_dynamodb(store, app.tables), build_logs(app.log_groups)]
     query_services = {"iam": build_iam(app.iam), "sts": build_sts(Sts(app.iam))}
-    rest_services = {"lambda": build_lambda(app.functions, app.invoker, settings.endpoint)}
-    states = {name: "running" for name in ("dynamodb", "logs", "iam", "sts", "lambda")}
+    # execute-api: AWS integrations call services in-process through the router itself.
+    aws_integration = AwsServiceIntegration(app.iam)
+    pipeline = Pipeline(TemplateEngine(), LambdaIntegration(app.functions, app.invoker), aws_integration)
+    execute_api = ExecuteApi(app.rest_apis, pipeline, app.log_groups)
+    rest_services = {"lambda": build_lambda(app.functions, app.invoker, settings.endpoint),
+                     "apigateway": build_apigateway(app.rest_apis, execute_api.test_invoke, endpoint=settings.endpoint)}
+    states = {name: "running" for name in ("dynamodb", "logs", "iam", "sts", "lambda", "apigateway")}
     internal = Internal(states, app.reset, code.root)
-    router = Router(settings, internal, {s.target_prefix: s for s in json_services}, query_services, rest_services)
+    router = Router(settings, internal, {s.target_prefix: s for s in json_services}, query_services, rest_services,
+                    execute_api)
+    aws_integration.dispatch = router.route
     app.route = router.route
     return app

@@ -27,6 +27,9 @@ log = logging.getLogger("cloudlet.http")
 
 Handler = Callable[[Request], Awaitable[Response]]
 
+# The largest request read: Lambda's CreateFunction takes a 50 MB zip, base64-encoded in JSON (~67 MB);
+# each service enforces its own, smaller limits (API Gateway 10 MB, DynamoDB items 400 KB).
+MAX_BODY = 72 * 1024 * 1024
 MAX_IN_FLIGHT = 32  # pipelined requests of one connection being served at once
 
 _REASONS = {
@@ -240,7 +243,7 @@ def _split_url(url: bytes) -> tuple[str, bytes]:
 
 
 async def serve(
-    handler: Handler, host: str, port: int, max_body: int = 16 * 1024 * 1024
+    handler: Handler, host: str, port: int, max_body: int = MAX_BODY
 ) -> asyncio.base_events.Server:
     loop = asyncio.get_running_loop()
     clock = _Clock()

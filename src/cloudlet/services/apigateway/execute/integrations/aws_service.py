@@ -1,0 +1,84 @@
+"""AWS integrations to services other than Lambda, called in-process through cloudlet's own router.
+
+`arn:aws:apigateway:{region}:{service}:action/{Action}` calls an action (JSON protocol services such
+as DynamoDB get `X-Amz-Target`, query protocol services a form `Action=...`);
+`arn:aws:apigateway:{region}:{service}:path/{path}` calls a REST path with the integration's httpMethod.
+The call carries the integration's credentials role; the service's answer (status, headers, body)
+is the endpoint response, which integration responses then select on by status code.
+https://docs.aws.amazon.com/apigateway/latest/api/API_Integration.html (uri)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from urllib.parse import quote, urlencode
+
+from cloudlet.protocol.models import service_model
+from cloudlet.server.http import Request, Response
+from cloudlet.services.apigateway.execute.integrations.base import (
+    EndpointRequest,
+    EndpointResponse,
+    IntegrationFailure,
+)
+from cloudlet.services.iam.engine.state import IamState
+
+Dispatch = Callable[[Request], Awaitable[Response]]
+_URI = re.compile(r"^arn:aws:apigateway:([^:]*):([^:]+):(action|path)/(.*)$")
+
+
+class AwsServiceIntegration:
+    def __init__(self, iam: IamState, dispatch: Dispatch | None = None) -> None:
+        self.iam = iam
+        self.dispatch = dispatch  # set once the router exists (it routes to this plane too)
+
+    async def call(self, req: EndpointRequest, account: str, region: str) -> EndpointResponse:
+        m = _URI.match(req.uri)
+        if m is None:
+            raise IntegrationFailure(f"Execution failed due to configuration error: Invalid AWS service uri {req.uri}")
+        uri_region, service, kind, rest = m.groups()
+        service = service.rsplit(".", 1)[-1]  # `{subdomain}.{service}`
+        region = uri_region or region
+        caller_credentials = (req.credentials or "").startswith("arn:aws:iam::*:user/*")
+        if req.credentials and not caller_credentials and self.iam.role_by_arn(req.credentials) is None:
+            raise IntegrationFailure("Execution failed due to configuration error: API Gateway does not have "
+                                     f"permission to assume the provided role {req.credentials}")
+        headers = {k.lower(): v for k, v in req.headers.items()}
+        headers["authorization"] = (f"AWS4-HMAC-SHA256 Credential=APIGATEWAYROLE/20260101/{region}/{service}/"
+                                    "aws4_request, SignedHeaders=host, Signature=0")
+        query = urlencode([(k, v) for k, vs in req.query.items() for v in vs]).encode()
+        if kind == "action":
+            action, _, extra = rest.partition("&")
+            request = self._action_request(service, action, extra, headers, query, req.body)
+        else:
+            path = "/" + rest.lstrip("/")
+            request = Request(req.method, quote(path, safe="/:@!$&'()*+,;=-._~"), query, headers, req.body)
+        if request is None or self.dispatch is None:
+            raise IntegrationFailure(f"Execution failed due to configuration error: cloudlet cannot call {req.uri}")
+        response = await self.dispatch(request)
+        out_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers]
+        return EndpointResponse(response.status, out_headers, response.body)
+
+    @staticmethod
+    def _action_request(service: str, action: str, extra: str, headers: dict[str, str], query: bytes,
+                        body: bytes) -> Request | None:
+        try:
+            model = service_model(service)
+        except (FileNotFoundError, OSError):
+            return None
+        meta = model.metadata
+        if meta.get("protocol") == "json":
+            headers["x-amz-target"] = f"{meta['targetPrefix']}.{action}"
+            headers["content-type"] = f"application/x-amz-json-{meta.get('jsonVersion', '1.0')}"
+            return Request("POST", "/", query, headers, body or b"{}")
+        if meta.get("protocol") == "query":
+            form = f"Action={action}&Version={meta['apiVersion']}"
+            if extra:
+                form += "&" + extra
+            if body:
+                form += "&" + body.decode("utf-8", "replace")
+            if query:
+                form += "&" + query.decode()
+            headers["content-type"] = "application/x-www-form-urlencoded"
+            return Request("POST", "/", b"", headers, form.encode())
+        return None

@@ -1,0 +1,129 @@
+"""The state one execute-api request carries through the pipeline's steps.
+
+Also builds `$context` (the variables mapping templates, access logs and the Lambda proxy event's
+requestContext read), as AWS documents them:
+https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html#context-variable-reference
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from cloudlet.server.http import Request
+from cloudlet.services.apigateway.engine.definition import Deployed
+from cloudlet.services.apigateway.execute.logging import ExecutionLog
+from cloudlet.services.apigateway.execute.routing import Route
+
+Doc = dict[str, Any]
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def clf_time(epoch: float) -> str:
+    """`21/Nov/2026:12:00:00 +0000`, the form of `$context.requestTime`."""
+    t = time.gmtime(epoch)
+    return f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
+
+
+def extended_request_id() -> str:
+    """Like AWS's `x-amz-apigw-id` (e.g. `QBkk2FGJvHcFt3g=`): 10 random bytes in base64."""
+    return base64.b64encode(os.urandom(10)).decode()
+
+
+@dataclass
+class Failure:
+    """Why the pipeline answers with a gateway response instead of the integration's."""
+
+    response_type: str  # a gateway response type, e.g. MISSING_AUTHENTICATION_TOKEN
+    message: str  # $context.error.message
+    status: int | None = None  # overrides the type's default status (e.g. 502 for a bad proxy result)
+
+
+@dataclass
+class Invocation:
+    request: Request
+    deployed: Deployed
+    stage: str
+    path: str  # the resource part of the URL path ("/a/b"), without the stage
+    domain: str  # the Host the client called, without port
+    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    extended_id: str = field(default_factory=extended_request_id)
+    started: float = field(default_factory=time.time)
+    route: Route | None = None
+    log: ExecutionLog | None = None  # None: logging is off for this method
+    # Makes the execution log once the route (and so the method's log settings) is known.
+    log_factory: Callable[[Invocation], ExecutionLog | None] | None = None
+    test_invoke: bool = False
+    # the method request, as the client sent it
+    headers: dict[str, str] = field(default_factory=dict)  # last value per name, names as sent
+    multi_headers: dict[str, list[str]] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)  # last value per name
+    multi_query: dict[str, list[str]] = field(default_factory=dict)
+    body: bytes = b""
+    # what the integration and the mapping steps produced
+    integration_status: int | None = None
+    integration_latency_ms: int | None = None
+    integration_error: str | None = None
+    context: Doc = field(default_factory=dict)
+    failure: Failure | None = None
+
+    def __post_init__(self) -> None:
+        self.body = self.request.body
+        raw = self.request.raw_headers
+        pairs = raw if raw is not None else list(self.request.headers.items())
+        for name, value in pairs:
+            self.headers[name] = value
+            self.multi_headers.setdefault(name, []).append(value)
+        for k, v in parse_qsl(self.request.query.decode("latin-1"), keep_blank_values=True):
+            self.query[k] = v
+            self.multi_query.setdefault(k, []).append(v)
+
+    def header(self, name: str) -> str | None:
+        return self.request.headers.get(name.lower())
+
+    @property
+    def stage_variables(self) -> dict[str, str]:
+        return self.deployed.stage.get("variables") or {}
+
+    def build_context(self) -> Doc:
+        """`$context` once the route is known (resource fields are absent before)."""
+        route = self.route
+        req = self.request
+        resource = route.resource if route else {}
+        ctx: Doc = {
+            "accountId": self.deployed.account,
+            "apiId": self.deployed.api_id,
+            "deploymentId": self.deployed.deployment_id,
+            "domainName": self.domain,
+            "domainPrefix": self.domain.split(".", 1)[0],
+            "extendedRequestId": self.extended_id,
+            "httpMethod": req.method,
+            "identity": {
+                "accountId": None, "apiKey": None, "apiKeyId": None, "caller": None,
+                "cognitoAuthenticationProvider": None, "cognitoAuthenticationType": None,
+                "cognitoIdentityId": None, "cognitoIdentityPoolId": None, "principalOrgId": None,
+                "sourceIp": req.client, "user": None, "userAgent": self.header("user-agent"), "userArn": None,
+                "accessKey": None,
+            },
+            "path": f"/{self.stage}{self.path}" if self.path != "/" else f"/{self.stage}/",
+            "protocol": "HTTP/1.1",
+            "requestId": self.request_id,
+            "requestTime": clf_time(self.started),
+            "requestTimeEpoch": int(self.started * 1000),
+            "resourceId": resource.get("id"),
+            "resourcePath": resource.get("path"),
+            "stage": self.stage,
+            "authorizer": {},
+            "error": {"message": None, "messageString": None, "responseType": None,
+                      "validationErrorString": None},
+            "requestOverride": {"header": {}, "querystring": {}, "path": {}},
+            "responseOverride": {"header": {}, "status": None},
+        }
+        self.context = ctx
+        return ctx

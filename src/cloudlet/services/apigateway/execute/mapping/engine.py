@@ -1,0 +1,84 @@
+"""TemplateEngine: renders API Gateway mapping templates (VTL) for the execute-api pipeline.
+
+Compiled templates are kept in an LRU keyed by the template text (templates that fail to parse too,
+so a broken template is not re-parsed on every request).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from airspeed import operators as ops
+
+from cloudlet.services.apigateway.execute.mapping import strings
+from cloudlet.services.apigateway.execute.mapping.compiler import compile_template
+from cloudlet.services.apigateway.execute.mapping.inputs import Input
+from cloudlet.services.apigateway.execute.mapping.model import MappingError, MappingInput, Rendered
+from cloudlet.services.apigateway.execute.mapping.overrides import build_context
+from cloudlet.services.apigateway.execute.mapping.util import UTIL
+from cloudlet.services.apigateway.execute.mapping.values import JMap
+
+strings.install()
+
+
+def _line_of(element: Any) -> int:
+    return element.full_text().count("\n", 0, element.start) + 1
+
+
+def _execution_reason(e: ops.TemplateExecutionError) -> str:
+    """One line: what failed, in which expression, on which line."""
+    cause = e.__cause__
+    what = f"{cause}" if isinstance(cause, ValueError) else f"{type(cause).__name__}: {cause}"
+    snippet = " ".join(e.element.my_text().split())
+    if len(snippet) > 80:
+        snippet = snippet[:77] + "..."
+    return f"{what} (line {_line_of(e.element)}: {snippet})"
+
+
+class TemplateEngine:
+    def __init__(self, cache_size: int = 512) -> None:
+        self._cache_size = cache_size
+        self._cache: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _compiled(self, template: str) -> Any:
+        with self._lock:
+            hit = self._cache.get(template)
+            if hit is not None:
+                self._cache.move_to_end(template)
+        if hit is None:
+            try:
+                hit = compile_template(template)
+            except MappingError as e:
+                hit = e
+            if self._cache_size > 0:
+                with self._lock:
+                    self._cache[template] = hit
+                    if len(self._cache) > self._cache_size:
+                        self._cache.popitem(last=False)
+        if isinstance(hit, MappingError):
+            raise MappingError(str(hit))
+        return hit
+
+    def render(self, template: str, data: MappingInput) -> Rendered:
+        compiled = self._compiled(template)
+        context, overrides = build_context(data.context)
+        namespace = {
+            "input": Input(data.body or "", data.params or {}),
+            "context": context,
+            "stageVariables": JMap(data.stage_variables or {}),
+            "util": UTIL,
+        }
+        try:
+            body = compiled.merge(namespace)
+            return Rendered(body, overrides.request_override(), overrides.response_override())
+        except ops.TemplateExecutionError as e:
+            raise MappingError(_execution_reason(e)) from e
+        except ops.TemplateError as e:  # e.g. #include / #parse: there are no other templates to load
+            raise MappingError(str(e)) from e
+        except RecursionError:
+            raise MappingError("Template evaluation nested too deeply") from None
+        except ValueError as e:  # an invalid override, found when the result is collected
+            raise MappingError(str(e)) from e
