@@ -345,3 +345,59 @@ def test_test_invoke_method(endpoint: str, fns: dict[str, str]) -> None:
     assert event["pathParameters"] == {"id": "5"} and event["headers"] == {"table": "Music"}
     assert event["requestContext"]["stage"] == "test-invoke-stage"
     assert "Starting execution for request" in out["log"] and "Method completed with status: 200" in out["log"]
+
+
+def test_cors_through_the_users_own_options_mock(endpoint: str, fns: dict[str, str]) -> None:
+    # No blanket CORS: a preflight is answered by the OPTIONS method the user defines.
+    # https://docs.aws.amazon.com/apigateway/latest/developerguide/enable-cors-for-resource-using-swagger-importer-tool.html
+    api = Api(endpoint)
+    allow = {"method.response.header.Access-Control-Allow-Origin": "'https://example.com'",
+             "method.response.header.Access-Control-Allow-Methods": "'GET,OPTIONS'",
+             "method.response.header.Access-Control-Allow-Headers": "'Content-Type'"}
+    api.method("/cors", "OPTIONS", {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}},
+               method_responses={"200": {"responseParameters": {k: False for k in allow}}},
+               responses={"200": {"responseParameters": allow, "responseTemplates": {"application/json": ""}}})
+    api.method("/cors", "GET", proxy(fns["handler"]))
+    api.method("/nocors", "GET", proxy(fns["handler"]))
+    api.deploy("test")
+    r = api.call("test", "OPTIONS", "/cors", headers={"Origin": "https://example.com",
+                                                     "Access-Control-Request-Method": "GET"})
+    assert r.status == 200 and r.body == b""
+    assert r.headers["access-control-allow-origin"] == "https://example.com"
+    assert r.headers["access-control-allow-methods"] == "GET,OPTIONS"
+    r = api.call("test", "OPTIONS", "/nocors", headers={"Origin": "https://example.com"})
+    assert r.status == 403 and "access-control-allow-origin" not in r.headers
+
+
+def test_failures_are_explained_in_the_execution_log(endpoint: str, fns: dict[str, str]) -> None:
+    logs = client(endpoint, "logs")
+    api = Api(endpoint)
+    api.method("/bad", "GET", proxy(fns["bad"]))
+    api.method("/tpl", "POST", {"type": "MOCK", "requestTemplates": {"application/json": "#if($x"}},
+               responses={"200": {}})
+    api.method("/nofn", "GET", proxy("arn:aws:lambda:us-east-1:000000000000:function:missing"))
+    api.deploy("test")
+    api.apigw.update_stage(restApiId=api.id, stageName="test", patchOperations=[
+        {"op": "replace", "path": "/*/*/logging/loglevel", "value": "ERROR"}])
+    assert api.call("test", "GET", "/bad").status == 502
+    r = api.call("test", "POST", "/tpl", body="{}")
+    assert r.status == 500 and r.json() == {"message": "Internal server error"}
+    assert api.call("test", "GET", "/nofn").status == 500
+    text = "\n".join(e["message"] for e in logs.filter_log_events(
+        logGroupName=f"API-Gateway-Execution-Logs_{api.id}/test")["events"])
+    assert "Execution failed due to configuration error: Malformed Lambda proxy response" in text
+    assert "Unable to transform request" in text
+    assert "Invalid permissions on Lambda function" in text
+    assert "Method completed with status: 502" in text and "Starting execution" not in text  # ERROR level only
+
+
+def test_non_proxy_function_error_without_a_matching_pattern_is_the_default_response(
+        endpoint: str, fns: dict[str, str]) -> None:
+    # https://docs.aws.amazon.com/apigateway/latest/developerguide/handle-errors-in-lambda-integration.html
+    api = Api(endpoint)
+    api.method("/e", "POST", {"type": "AWS", "integrationHttpMethod": "POST", "uri": lambda_uri(fns["fails"])},
+               responses={"200": {}})
+    api.deploy("test")
+    r = api.call("test", "POST", "/e", body='{"id": 3}')
+    assert r.status == 200
+    assert r.json()["errorMessage"] == "Not found: 3" and r.json()["errorType"] == "ValueError"
