@@ -22,7 +22,7 @@ run: $(STAMP)
 	$(BIN)/cloudlet start $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench examples
 
 # aws-sdk v2 for the test of functions that bundle it (seed 001's code).
 $(VENV)/test-node-v2/.installed: tests/fixtures/node-sdk-v2/package-lock.json $(STAMP)

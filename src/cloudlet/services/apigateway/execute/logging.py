@@ -318,7 +318,7 @@ async def write_events(logs: LogCatalog, account: str, region: str, group: str, 
             s = await logs.create_stream(g, stream)
         except AwsError:
             s = logs.stream(g, stream)
-    ordered = sorted(events)
+    ordered = sorted(events, key=lambda e: e[0])  # stable: lines of one millisecond keep their order
     # PutLogEvents takes at most 10,000 events spanning 24 hours.
     batch: list[dict[str, Any]] = []
     for t, m in ordered:

@@ -148,7 +148,13 @@ class Pipeline:
         binary_types = inv.deployed.definition.api.get("binaryMediaTypes") or []
         binary = transform.matches_binary(transform.media_type(inv.header("content-type")), binary_types)
         uri = transform.fill_stage_variables(integration.get("uri") or "", inv.stage_variables)
-        req = EndpointRequest(uri, "POST", {}, {}, proxy.proxy_event(inv, binary), integration.get("credentials"))
+        d = inv.deployed
+        headers = {  # what API Gateway signs and sends to Lambda (shown in the execution log)
+            "X-Amz-Date": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(inv.started)), "Authorization": "****",
+            "X-Amz-Source-Arn": f"arn:aws:execute-api:{d.region}:{d.account}:{d.api_id}/{inv.stage}/"
+                                f"{inv.request.method}{inv.route.resource['path'] if inv.route else ''}",
+            "User-Agent": f"AmazonAPIGateway_{d.api_id}", "Content-Type": "application/json"}
+        req = EndpointRequest(uri, "POST", headers, {}, proxy.proxy_event(inv, binary), integration.get("credentials"))
         resp = await self._call(inv, integration, req)
         if resp.function_error:
             self._log_error(inv, f"Lambda execution failed with status 200 due to customer function error: "
