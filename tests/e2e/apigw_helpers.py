@@ -115,4 +115,19 @@ def apigw_role(endpoint: str) -> str:
     return arn
 
 
-__all__ = ["LAMBDA_TRUST", "Api", "Reply", "apigw_role", "client", "http", "lambda_uri", "make_function"]
+def cloudwatch_role(endpoint: str) -> str:
+    """Set the account's CloudWatch role (AWS refuses stage logging without one); idempotent."""
+    apigw = client(endpoint, "apigateway")
+    current = apigw.get_account().get("cloudwatchRoleArn")
+    if current:
+        return str(current)
+    arn = apigw_role(endpoint)
+    client(endpoint, "iam").attach_role_policy(
+        RoleName=arn.rsplit("/", 1)[1],
+        PolicyArn="arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs")
+    apigw.update_account(patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": arn}])
+    return arn
+
+
+__all__ = ["LAMBDA_TRUST", "Api", "Reply", "apigw_role", "client", "cloudwatch_role", "http", "lambda_uri",
+           "make_function"]

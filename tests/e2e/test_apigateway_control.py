@@ -16,6 +16,7 @@ from typing import Any
 
 import boto3
 import pytest
+from apigw_helpers import cloudwatch_role
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -428,6 +429,7 @@ def test_apis_survive_restart(tmp_path) -> None:  # type: ignore[no-untyped-def]
         c.put_integration(restApiId="keptapi", resourceId=rid, httpMethod="GET", type="HTTP",
                           integrationHttpMethod="GET", uri="https://example.com/v1")
         dep = c.create_deployment(restApiId="keptapi", stageName="prod", variables={"v": "1"})["id"]
+        cloudwatch_role(srv.url)
         c.update_stage(restApiId="keptapi", stageName="prod", patchOperations=[
             {"op": "replace", "path": "/*/*/logging/loglevel", "value": "ERROR"}])
         # The draft changes after the deployment: the deployment keeps what it froze.

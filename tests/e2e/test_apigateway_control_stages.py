@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
+from apigw_helpers import cloudwatch_role
 from botocore.exceptions import ClientError
 
 from conftest import BOTO_CONFIG, unique
@@ -102,7 +103,8 @@ def test_deployment_with_stage_name(apigw) -> None:  # type: ignore[no-untyped-d
 # -- stages --------------------------------------------------------------------------------------------
 
 
-def test_stages(apigw) -> None:  # type: ignore[no-untyped-def]
+def test_stages(apigw, endpoint: str) -> None:  # type: ignore[no-untyped-def]
+    cloudwatch_role(endpoint)  # stage logging needs the account's CloudWatch role
     # https://docs.aws.amazon.com/apigateway/latest/api/API_CreateStage.html
     api_id, _ = api_with_method(apigw)
     d1 = apigw.create_deployment(restApiId=api_id)["id"]

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from apigw_helpers import Api, apigw_role, client, http, lambda_uri, make_function
+from apigw_helpers import Api, apigw_role, client, cloudwatch_role, http, lambda_uri, make_function
 
 from conftest import unique
 
@@ -310,6 +310,7 @@ def test_payload_over_10_mb_is_413(proxy_api: Api) -> None:
 def test_execution_and_access_logs(endpoint: str, fns: dict[str, str]) -> None:
     # https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
     logs = client(endpoint, "logs")
+    cloudwatch_role(endpoint)
     group = unique("access")
     logs.create_log_group(logGroupName=group)
     api = Api(endpoint)
@@ -371,6 +372,7 @@ def test_cors_through_the_users_own_options_mock(endpoint: str, fns: dict[str, s
 
 def test_failures_are_explained_in_the_execution_log(endpoint: str, fns: dict[str, str]) -> None:
     logs = client(endpoint, "logs")
+    cloudwatch_role(endpoint)
     api = Api(endpoint)
     api.method("/bad", "GET", proxy(fns["bad"]))
     api.method("/tpl", "POST", {"type": "MOCK", "requestTemplates": {"application/json": "#if($x"}},
@@ -401,3 +403,27 @@ def test_non_proxy_function_error_without_a_matching_pattern_is_the_default_resp
     r = api.call("test", "POST", "/e", body='{"id": 3}')
     assert r.status == 200
     assert r.json()["errorMessage"] == "Not found: 3" and r.json()["errorType"] == "ValueError"
+
+
+def test_stage_logging_needs_the_accounts_cloudwatch_role(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html (CloudWatch role first)
+    from botocore.exceptions import ClientError
+
+    from server import start
+
+    srv = start(str(tmp_path))
+    try:
+        api = Api(srv.url)
+        api.method("/m", "GET", {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}},
+                   responses={"200": {}})
+        api.deploy("test")
+        on = [{"op": "replace", "path": "/*/*/logging/loglevel", "value": "INFO"}]
+        with pytest.raises(ClientError) as e:
+            api.apigw.update_stage(restApiId=api.id, stageName="test", patchOperations=on)
+        assert e.value.response["Error"]["Code"] == "BadRequestException"
+        assert e.value.response["Error"]["Message"] == \
+            "CloudWatch Logs role ARN must be set in account settings to enable logging"
+        cloudwatch_role(srv.url)
+        api.apigw.update_stage(restApiId=api.id, stageName="test", patchOperations=on)
+    finally:
+        srv.stop()

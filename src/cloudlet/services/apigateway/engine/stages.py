@@ -241,6 +241,11 @@ async def update_stage(apis: RestApis, api: RestApi, p: Doc) -> Doc:
     if canary.get("deploymentId"):
         api.deployment(canary["deploymentId"])
     check_variables(changed.get("variables") or {})
+    logging_on = any((m.get("loggingLevel") or "OFF") != "OFF" for m in (changed.get("methodSettings") or {}).values())
+    if logging_on and not apis.account_settings(api.account, api.region).get("cloudwatchRoleArn"):
+        # Execution logs need the account's CloudWatch role (UpdateAccount /cloudwatchRoleArn) first.
+        # https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
+        raise errors.bad_request("CloudWatch Logs role ARN must be set in account settings to enable logging")
     enabled = bool(changed.get("cacheClusterEnabled"))
     changed["cacheClusterStatus"] = "AVAILABLE" if enabled else "NOT_AVAILABLE"
     if enabled:
