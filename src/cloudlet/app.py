@@ -121,7 +121,7 @@ def build_app(settings: Settings) -> Cloudlet:
     json_services = [build_dynamodb(store, app.tables), build_logs(app.log_groups)]
     query_services = {"iam": build_iam(app.iam), "sts": build_sts(Sts(app.iam))}
     # execute-api: AWS integrations call services in-process through the router itself.
-    aws_integration = AwsServiceIntegration(app.iam)
+    aws_integration = AwsServiceIntegration(app.iam, {s.target_prefix: s for s in json_services})
     pipeline = Pipeline(TemplateEngine(), LambdaIntegration(app.functions, app.invoker), aws_integration)
     execute_api = ExecuteApi(app.rest_apis, pipeline, app.log_groups)
     rest_services = {"lambda": build_lambda(app.functions, app.invoker, settings.endpoint),

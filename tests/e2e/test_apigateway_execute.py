@@ -427,3 +427,28 @@ def test_stage_logging_needs_the_accounts_cloudwatch_role(tmp_path) -> None:  # 
         api.apigw.update_stage(restApiId=api.id, stageName="test", patchOperations=on)
     finally:
         srv.stop()
+
+
+def test_aws_integrations_to_other_services(endpoint: str) -> None:
+    # Any action of a JSON-protocol service (here CloudWatch Logs) and of a query-protocol one (STS).
+    role = apigw_role(endpoint)
+    group = unique("from-apigw")
+    api = Api(endpoint)
+    api.method("/groups", "POST", {
+        "type": "AWS", "integrationHttpMethod": "POST", "credentials": role,
+        "uri": "arn:aws:apigateway:us-east-1:logs:action/CreateLogGroup",
+        "requestTemplates": {"application/json": '{"logGroupName": "$input.path(\'$.name\')"}'}},
+        responses={"200": {}, "400": {"selectionPattern": "4\\d{2}", "responseTemplates": {
+            "application/json": '{"type": "$input.path(\'$.__type\')"}'}}})
+    api.method("/whoami", "GET", {"type": "AWS", "integrationHttpMethod": "POST", "credentials": role,
+                                  "uri": "arn:aws:apigateway:us-east-1:sts:action/GetCallerIdentity"},
+               responses={"200": {}})
+    api.deploy("test")
+    r = api.call("test", "POST", "/groups", body=json.dumps({"name": group}))
+    assert r.status == 200
+    found = client(endpoint, "logs").describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+    assert [g["logGroupName"] for g in found] == [group]
+    r = api.call("test", "POST", "/groups", body=json.dumps({"name": group}))
+    assert r.status == 400 and r.json()["type"].endswith("ResourceAlreadyExistsException")
+    r = api.call("test", "GET", "/whoami")
+    assert r.status == 200 and b"<Account>000000000000</Account>" in r.body

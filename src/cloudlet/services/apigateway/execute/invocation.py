@@ -8,9 +8,9 @@ https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping
 from __future__ import annotations
 
 import base64
+import itertools
 import os
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,9 +31,22 @@ def clf_time(epoch: float) -> str:
     return f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
 
 
+# Ids from a per-process random prefix and a counter: unique, and without an os.urandom call per
+# request (uuid4 + urandom were 8% of a direct-DynamoDB request's CPU, py-spy).
+_PREFIX = os.urandom(8)
+_PREFIX_HEX = _PREFIX.hex()
+_COUNTER = itertools.count()
+
+
+def request_id() -> str:
+    """A UUID-shaped id like AWS's `$context.requestId`."""
+    h = f"{_PREFIX_HEX}{next(_COUNTER):016x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def extended_request_id() -> str:
-    """Like AWS's `x-amz-apigw-id` (e.g. `QBkk2FGJvHcFt3g=`): 10 random bytes in base64."""
-    return base64.b64encode(os.urandom(10)).decode()
+    """Like AWS's `x-amz-apigw-id` (e.g. `QBkk2FGJvHcFt3g=`): 10 bytes in base64."""
+    return base64.b64encode(_PREFIX[:4] + next(_COUNTER).to_bytes(6, "big")).decode()
 
 
 @dataclass
@@ -52,7 +65,7 @@ class Invocation:
     stage: str
     path: str  # the resource part of the URL path ("/a/b"), without the stage
     domain: str  # the Host the client called, without port
-    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    request_id: str = field(default_factory=request_id)
     extended_id: str = field(default_factory=extended_request_id)
     started: float = field(default_factory=time.time)
     route: Route | None = None

@@ -14,6 +14,8 @@ import re
 from collections.abc import Awaitable, Callable
 from urllib.parse import quote, urlencode
 
+from cloudlet.protocol.context import Context
+from cloudlet.protocol.json_rpc import JsonService
 from cloudlet.protocol.models import service_model
 from cloudlet.server.http import Request, Response
 from cloudlet.services.apigateway.execute.integrations.base import (
@@ -28,11 +30,15 @@ _URI = re.compile(r"^arn:aws:apigateway:([^:]*):([^:]+):(action|path)/(.*)$")
 
 
 class AwsServiceIntegration:
-    def __init__(self, iam: IamState, dispatch: Dispatch | None = None) -> None:
+    def __init__(self, iam: IamState, json_services: dict[str, JsonService] | None = None,
+                 dispatch: Dispatch | None = None) -> None:
         self.iam = iam
+        # JSON-protocol services by target prefix, called directly: the common case (DynamoDB) skips
+        # building and routing an HTTP request.
+        self.json_services = json_services or {}
         self.dispatch = dispatch  # set once the router exists (it routes to this plane too)
 
-    async def call(self, req: EndpointRequest, account: str, region: str) -> EndpointResponse:
+    async def call(self, req: EndpointRequest, account: str, region: str, request_id: str) -> EndpointResponse:
         m = _URI.match(req.uri)
         if m is None:
             raise IntegrationFailure(f"Execution failed due to configuration error: Invalid AWS service uri {req.uri}")
@@ -43,6 +49,12 @@ class AwsServiceIntegration:
         if req.credentials and not caller_credentials and self.iam.role_by_arn(req.credentials) is None:
             raise IntegrationFailure("Execution failed due to configuration error: API Gateway does not have "
                                      f"permission to assume the provided role {req.credentials}")
+        if kind == "action":
+            direct = self._json_service(service)
+            if direct is not None:
+                action = rest.partition("&")[0]
+                response = await direct.handle(action, req.body or b"{}", Context(region, account, request_id))
+                return EndpointResponse(response.status, _str_headers(response), response.body)
         headers = {k.lower(): v for k, v in req.headers.items()}
         headers["authorization"] = (f"AWS4-HMAC-SHA256 Credential=APIGATEWAYROLE/20260101/{region}/{service}/"
                                     "aws4_request, SignedHeaders=host, Signature=0")
@@ -56,8 +68,14 @@ class AwsServiceIntegration:
         if request is None or self.dispatch is None:
             raise IntegrationFailure(f"Execution failed due to configuration error: cloudlet cannot call {req.uri}")
         response = await self.dispatch(request)
-        out_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers]
-        return EndpointResponse(response.status, out_headers, response.body)
+        return EndpointResponse(response.status, _str_headers(response), response.body)
+
+    def _json_service(self, service: str) -> JsonService | None:
+        try:
+            meta = service_model(service).metadata
+        except (FileNotFoundError, OSError):
+            return None
+        return self.json_services.get(meta.get("targetPrefix", "")) if meta.get("protocol") == "json" else None
 
     @staticmethod
     def _action_request(service: str, action: str, extra: str, headers: dict[str, str], query: bytes,
@@ -82,3 +100,7 @@ class AwsServiceIntegration:
             headers["content-type"] = "application/x-www-form-urlencoded"
             return Request("POST", "/", b"", headers, form.encode())
         return None
+
+
+def _str_headers(response: Response) -> list[tuple[str, str]]:
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers]

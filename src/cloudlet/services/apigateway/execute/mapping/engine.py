@@ -14,6 +14,7 @@ from airspeed import operators as ops
 
 from cloudlet.services.apigateway.execute.mapping import strings
 from cloudlet.services.apigateway.execute.mapping.compiler import compile_template
+from cloudlet.services.apigateway.execute.mapping.fastpath import Fallback, compile_fast, render_fast
 from cloudlet.services.apigateway.execute.mapping.inputs import Input
 from cloudlet.services.apigateway.execute.mapping.model import MappingError, MappingInput, Rendered
 from cloudlet.services.apigateway.execute.mapping.overrides import build_context
@@ -43,19 +44,24 @@ class TemplateEngine:
         self._cache: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _compiled(self, template: str) -> Any:
+    def _compiled(self, template: str, velocity: bool = False) -> Any:
+        """The cached compiled form: a fast-path part list (fastpath.py) or an airspeed template
+        (always the latter with `velocity`)."""
+        key = "\x00" + template if velocity else template
         with self._lock:
-            hit = self._cache.get(template)
+            hit = self._cache.get(key)
             if hit is not None:
-                self._cache.move_to_end(template)
+                self._cache.move_to_end(key)
         if hit is None:
-            try:
-                hit = compile_template(template)
-            except MappingError as e:
-                hit = e
+            hit = None if velocity else compile_fast(template)
+            if hit is None:
+                try:
+                    hit = compile_template(template)
+                except MappingError as e:
+                    hit = e
             if self._cache_size > 0:
                 with self._lock:
-                    self._cache[template] = hit
+                    self._cache[key] = hit
                     if len(self._cache) > self._cache_size:
                         self._cache.popitem(last=False)
         if isinstance(hit, MappingError):
@@ -64,6 +70,14 @@ class TemplateEngine:
 
     def render(self, template: str, data: MappingInput) -> Rendered:
         compiled = self._compiled(template)
+        if type(compiled) is list:
+            try:
+                return Rendered(render_fast(compiled, data), {"header": {}, "querystring": {}, "path": {}},
+                                {"status": None, "header": {}})
+            except Fallback:
+                compiled = self._compiled(template, velocity=True)
+            except ValueError as e:  # e.g. an invalid JSONPath
+                raise MappingError(str(e)) from e
         context, overrides = build_context(data.context)
         namespace = {
             "input": Input(data.body or "", data.params or {}),
