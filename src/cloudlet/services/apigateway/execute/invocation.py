@@ -13,6 +13,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -27,6 +28,11 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 def clf_time(epoch: float) -> str:
     """`21/Nov/2026:12:00:00 +0000`, the form of `$context.requestTime`."""
+    return _clf_second(int(epoch))
+
+
+@lru_cache(maxsize=4)  # requests of the same second share the text
+def _clf_second(epoch: int) -> str:
     t = time.gmtime(epoch)
     return f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
 
@@ -47,6 +53,14 @@ def request_id() -> str:
 def extended_request_id() -> str:
     """Like AWS's `x-amz-apigw-id` (e.g. `QBkk2FGJvHcFt3g=`): 10 bytes in base64."""
     return base64.b64encode(_PREFIX[:4] + next(_COUNTER).to_bytes(6, "big")).decode()
+
+
+# `$context.identity` of an unsigned caller (no IAM, Cognito or API key identity).
+_NO_IDENTITY: Doc = {
+    "accountId": None, "apiKey": None, "apiKeyId": None, "caller": None, "cognitoAuthenticationProvider": None,
+    "cognitoAuthenticationType": None, "cognitoIdentityId": None, "cognitoIdentityPoolId": None,
+    "principalOrgId": None, "sourceIp": None, "user": None, "userAgent": None, "userArn": None, "accessKey": None,
+}
 
 
 @dataclass
@@ -93,9 +107,10 @@ class Invocation:
         for name, value in pairs:
             self.headers[name] = value
             self.multi_headers.setdefault(name, []).append(value)
-        for k, v in parse_qsl(self.request.query.decode("latin-1"), keep_blank_values=True):
-            self.query[k] = v
-            self.multi_query.setdefault(k, []).append(v)
+        if self.request.query:
+            for k, v in parse_qsl(self.request.query.decode("latin-1"), keep_blank_values=True):
+                self.query[k] = v
+                self.multi_query.setdefault(k, []).append(v)
 
     def header(self, name: str) -> str | None:
         return self.request.headers.get(name.lower())
@@ -117,13 +132,7 @@ class Invocation:
             "domainPrefix": self.domain.split(".", 1)[0],
             "extendedRequestId": self.extended_id,
             "httpMethod": req.method,
-            "identity": {
-                "accountId": None, "apiKey": None, "apiKeyId": None, "caller": None,
-                "cognitoAuthenticationProvider": None, "cognitoAuthenticationType": None,
-                "cognitoIdentityId": None, "cognitoIdentityPoolId": None, "principalOrgId": None,
-                "sourceIp": req.client, "user": None, "userAgent": self.header("user-agent"), "userArn": None,
-                "accessKey": None,
-            },
+            "identity": {**_NO_IDENTITY, "sourceIp": req.client, "userAgent": self.header("user-agent")},
             "path": f"/{self.stage}{self.path}" if self.path != "/" else f"/{self.stage}/",
             "protocol": "HTTP/1.1",
             "requestId": self.request_id,

@@ -85,16 +85,19 @@ def integration_request(inv: Invocation, integration: Doc, engine: TemplateEngin
     route = inv.route
     assert route is not None
     variables = inv.stage_variables
-    sources = {"path": route.path_params, "querystring": inv.query, "multivaluequerystring": inv.multi_query,
-               "header": inv.headers, "multivalueheader": inv.multi_headers, "body": inv.body}
-    mapped = map_parameters(integration.get("requestParameters"), "integration.request", sources, inv.context,
-                            variables, "method.request")
+    mapping = integration.get("requestParameters")
+    mapped: dict[str, dict[str, Any]] = {}
+    if mapping:
+        sources = {"path": route.path_params, "querystring": inv.query, "multivaluequerystring": inv.multi_query,
+                   "header": inv.headers, "multivalueheader": inv.multi_headers, "body": inv.body}
+        mapped = map_parameters(mapping, "integration.request", sources, inv.context, variables, "method.request")
     headers: dict[str, str] = dict(mapped.get("header", {}))
     query: dict[str, list[str]] = {k: [v] for k, v in mapped.get("querystring", {}).items()}
     query.update(mapped.get("multivaluequerystring", {}))
     path_params: dict[str, str] = dict(mapped.get("path", {}))
     media = media_type(inv.header("content-type"))
-    binary = matches_binary(media, inv.deployed.definition.api.get("binaryMediaTypes") or [])
+    binary_types = inv.deployed.definition.api.get("binaryMediaTypes")
+    binary = bool(binary_types) and matches_binary(media, binary_types)
     body = inv.body
     templated = False
     itype = integration.get("type")
@@ -119,7 +122,7 @@ def integration_request(inv: Invocation, integration: Doc, engine: TemplateEngin
         # The method request's headers and query string go to the endpoint, mapped parameters on top.
         headers = {**inv.headers, **headers}
         query = {**inv.multi_query, **query}
-    elif "content-type" not in {h.lower() for h in headers} and body:
+    elif body and not any(h.lower() == "content-type" for h in headers):
         headers["Content-Type"] = inv.header("content-type") or "application/json"
     verb = integration.get("httpMethod")
     if not verb or verb == "ANY":  # ANY: the method request's own verb
@@ -140,6 +143,10 @@ def select_response(integration: Doc, resp: EndpointResponse) -> Doc | None:
     """The integration response whose selectionPattern (a regex over the whole subject) matches: the
     Lambda error message for a function error, else the status code; else the default (no pattern)."""
     responses: dict[str, Doc] = integration.get("integrationResponses") or {}
+    if len(responses) == 1 and not resp.function_error:
+        only = next(iter(responses.values()))
+        if not only.get("selectionPattern"):
+            return only  # the default response, and the only one
     subject = resp.error_message if resp.function_error else (
         None if integration.get("type") == "AWS" and _is_lambda(integration) else str(resp.status))
     default = None
@@ -178,6 +185,8 @@ def response_template(templates: dict[str, str], accept: str | None) -> tuple[st
 
 
 def response_headers(ir: Doc, resp: EndpointResponse, inv: Invocation) -> dict[str, str]:
+    if not ir.get("responseParameters"):
+        return {}
     multi: dict[str, list[str]] = {}
     for k, v in resp.headers:
         multi.setdefault(k, []).append(v)

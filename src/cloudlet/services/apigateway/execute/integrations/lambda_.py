@@ -29,7 +29,7 @@ def function_arn(uri: str) -> str | None:
 
 
 def is_lambda_uri(uri: str) -> bool:
-    return _URI.match(uri) is not None
+    return ":lambda:path/" in uri and _URI.match(uri) is not None
 
 
 class LambdaIntegration:
