@@ -49,7 +49,7 @@ def gateway_response(inv: Invocation, failure: Failure, engine: TemplateEngine) 
         or _status_of(failure.response_type) or 500
     fallback = defn.gateway_responses.get("DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX")
     custom = own or fallback or {}
-    ctx = inv.context or inv.build_context()
+    ctx = inv.context
     ctx["error"] = {"message": failure.message, "messageString": orjson.dumps(failure.message).decode(),
                     "responseType": failure.response_type, "validationErrorString": failure.message}
     ctx["status"] = status
@@ -60,7 +60,8 @@ def gateway_response(inv: Invocation, failure: Failure, engine: TemplateEngine) 
         body = b'{"message":' + ctx["error"]["messageString"].encode() + b"}"
     else:
         try:
-            body = engine.render(template, mapping_input(inv, inv.body.decode("utf-8", "replace"))).body.encode()
+            text = inv.body.decode("utf-8", "replace")
+            body = engine.render(template, mapping_input(inv, text, engine, template)).body.encode()
         except MappingError:
             body = b'{"message":' + ctx["error"]["messageString"].encode() + b"}"
     headers: list[tuple[bytes, bytes]] = [(b"content-type", content_type.encode())]

@@ -72,7 +72,7 @@ class Failure:
     status: int | None = None  # overrides the type's default status (e.g. 502 for a bad proxy result)
 
 
-@dataclass
+@dataclass(slots=True)
 class Invocation:
     request: Request
     deployed: Deployed
@@ -97,8 +97,8 @@ class Invocation:
     integration_status: int | None = None
     integration_latency_ms: int | None = None
     integration_error: str | None = None
-    context: Doc = field(default_factory=dict)
     failure: Failure | None = None
+    _context: Doc | None = None
 
     def __post_init__(self) -> None:
         self.body = self.request.body
@@ -120,7 +120,7 @@ class Invocation:
         return self.deployed.stage.get("variables") or {}
 
     def build_context(self) -> Doc:
-        """`$context` once the route is known (resource fields are absent before)."""
+        """`$context` as of now (resource fields are absent before routing)."""
         route = self.route
         req = self.request
         resource = route.resource if route else {}
@@ -147,5 +147,10 @@ class Invocation:
             "requestOverride": {"header": {}, "querystring": {}, "path": {}},
             "responseOverride": {"header": {}, "status": None},
         }
-        self.context = ctx
+        self._context = ctx
         return ctx
+
+    @property
+    def context(self) -> Doc:
+        """`$context`, built when first needed (many requests never read it)."""
+        return self._context if self._context is not None else self.build_context()

@@ -80,7 +80,6 @@ class Pipeline:
         deployed.compiled = compiled
         # -- route
         inv.route = compiled.routes.match(inv.path, inv.request.method)
-        inv.build_context()
         if inv.route is None:
             raise _Stop(Failure("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token"))
         if len(inv.body) > MAX_PAYLOAD:
@@ -212,7 +211,8 @@ class Pipeline:
         if chosen is not None:
             content_type, template = chosen
             try:
-                rendered = self.engine.render(template, transform.mapping_input(inv, body.decode("utf-8", "replace")))
+                text = body.decode("utf-8", "replace")
+                rendered = self.engine.render(template, transform.mapping_input(inv, text, self.engine, template))
             except MappingError as e:
                 self._log_error(inv, f"Execution failed due to configuration error: Unable to transform response: {e}")
                 raise _Stop(Failure("API_CONFIGURATION_ERROR", "Internal server error", 500)) from None

@@ -53,7 +53,8 @@ class ExecuteApi:
         response = await self.pipeline.run(inv)
         response.headers.append((b"x-amzn-requestid", inv.request_id.encode()))
         response.headers.append((b"x-amz-apigw-id", inv.extended_id.encode()))
-        await self._write_logs(inv, response)
+        if inv.log is not None or deployed.stage.get("accessLogSettings"):
+            await self._write_logs(inv, response)
         return response
 
     @staticmethod
@@ -73,7 +74,7 @@ class ExecuteApi:
         access = d.stage.get("accessLogSettings") or {}
         arn, fmt = access.get("destinationArn"), access.get("format")
         if arn and fmt:
-            ctx = inv.context or inv.build_context()
+            ctx = inv.context
             latency = int((time.time() - inv.started) * 1000)
             ctx.update({
                 "status": response.status, "responseLength": len(response.body), "responseLatency": latency,

@@ -51,11 +51,15 @@ def fill_stage_variables(text: str, variables: dict[str, str]) -> str:
     return _STAGE_VAR.sub(lambda m: variables.get(m.group(1), ""), text) if "${" in text else text
 
 
-def mapping_input(inv: Invocation, body: str) -> MappingInput:
+_NO_CONTEXT: dict[str, Any] = {}
+
+
+def mapping_input(inv: Invocation, body: str, engine: TemplateEngine, template: str) -> MappingInput:
     route = inv.route
     params = {"path": dict(route.path_params) if route else {}, "querystring": inv.query, "header": inv.headers}
     multi = {"querystring": inv.multi_query, "header": inv.multi_headers}
-    return MappingInput(body, params, inv.context, inv.stage_variables, multi)
+    context = inv.context if engine.reads_context(template) else _NO_CONTEXT
+    return MappingInput(body, params, context, inv.stage_variables, multi)
 
 
 def _request_template(integration: Doc, media: str) -> str | None:
@@ -86,15 +90,17 @@ def integration_request(inv: Invocation, integration: Doc, engine: TemplateEngin
     assert route is not None
     variables = inv.stage_variables
     mapping = integration.get("requestParameters")
-    mapped: dict[str, dict[str, Any]] = {}
+    headers: dict[str, str] = {}
+    query: dict[str, list[str]] = {}
+    path_params: dict[str, str] = {}
     if mapping:
         sources = {"path": route.path_params, "querystring": inv.query, "multivaluequerystring": inv.multi_query,
                    "header": inv.headers, "multivalueheader": inv.multi_headers, "body": inv.body}
         mapped = map_parameters(mapping, "integration.request", sources, inv.context, variables, "method.request")
-    headers: dict[str, str] = dict(mapped.get("header", {}))
-    query: dict[str, list[str]] = {k: [v] for k, v in mapped.get("querystring", {}).items()}
-    query.update(mapped.get("multivaluequerystring", {}))
-    path_params: dict[str, str] = dict(mapped.get("path", {}))
+        headers.update(mapped.get("header", {}))
+        query.update((k, [v]) for k, v in mapped.get("querystring", {}).items())
+        query.update(mapped.get("multivaluequerystring", {}))
+        path_params.update(mapped.get("path", {}))
     media = media_type(inv.header("content-type"))
     binary_types = inv.deployed.definition.api.get("binaryMediaTypes")
     binary = bool(binary_types) and matches_binary(media, binary_types)
@@ -106,15 +112,16 @@ def integration_request(inv: Invocation, integration: Doc, engine: TemplateEngin
         if template is not None and not (binary and not integration.get("contentHandling")):
             # A binary payload goes through untouched unless contentHandling says how to convert it.
             text = _convert(body, integration.get("contentHandling"), binary).decode("utf-8", "replace")
-            rendered: Rendered = engine.render(template, mapping_input(inv, text))
+            rendered: Rendered = engine.render(template, mapping_input(inv, text, engine, template))
             body = rendered.body.encode()
             templated = True
-            headers.update(rendered.request_override.get("header") or {})
-            for k, v in (rendered.request_override.get("querystring") or {}).items():
-                query[k] = [v]
-            path_params.update(rendered.request_override.get("path") or {})
-        else:
-            body = _convert(body, integration.get("contentHandling"), binary)
+            overrides = rendered.request_override
+            if overrides["header"] or overrides["querystring"] or overrides["path"]:
+                headers.update(overrides["header"])
+                query.update((k, [v]) for k, v in overrides["querystring"].items())
+                path_params.update(overrides["path"])
+        elif integration.get("contentHandling"):
+            body = _convert(body, integration["contentHandling"], binary)
     uri = fill_stage_variables(integration.get("uri") or "", variables)
     if path_params and "{" in uri:
         uri = _PATH_VAR.sub(lambda m: path_params.get(m.group(1), m.group(0)), uri)

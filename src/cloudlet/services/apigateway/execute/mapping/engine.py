@@ -6,7 +6,6 @@ so a broken template is not re-parsed on every request).
 
 from __future__ import annotations
 
-import threading
 from collections import OrderedDict
 from typing import Any
 
@@ -14,7 +13,7 @@ from airspeed import operators as ops
 
 from cloudlet.services.apigateway.execute.mapping import strings
 from cloudlet.services.apigateway.execute.mapping.compiler import compile_template
-from cloudlet.services.apigateway.execute.mapping.fastpath import Fallback, compile_fast, render_fast
+from cloudlet.services.apigateway.execute.mapping.fastpath import Fallback, compile_fast, reads_context, render_fast
 from cloudlet.services.apigateway.execute.mapping.inputs import Input
 from cloudlet.services.apigateway.execute.mapping.model import MappingError, MappingInput, Rendered
 from cloudlet.services.apigateway.execute.mapping.overrides import build_context
@@ -38,21 +37,25 @@ def _execution_reason(e: ops.TemplateExecutionError) -> str:
     return f"{what} (line {_line_of(e.element)}: {snippet})"
 
 
+# What a template without overrides sets (shared: callers only read them).
+_NO_REQUEST_OVERRIDE: dict[str, dict[str, str]] = {"header": {}, "querystring": {}, "path": {}}
+_NO_RESPONSE_OVERRIDE: dict[str, Any] = {"status": None, "header": {}}
+
+
 class TemplateEngine:
     def __init__(self, cache_size: int = 512) -> None:
         self._cache_size = cache_size
+        # Used from the event loop only (no lock: it cost more than the fast path's whole render).
         self._cache: OrderedDict[str, Any] = OrderedDict()
-        self._lock = threading.Lock()
 
     def _compiled(self, template: str, velocity: bool = False) -> Any:
         """The cached compiled form: a fast-path part list (fastpath.py) or an airspeed template
         (always the latter with `velocity`)."""
         key = "\x00" + template if velocity else template
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None:
-                self._cache.move_to_end(key)
-        if hit is None:
+        hit = self._cache.get(key)
+        if hit is not None:
+            self._cache.move_to_end(key)
+        else:
             hit = None if velocity else compile_fast(template)
             if hit is None:
                 try:
@@ -60,20 +63,26 @@ class TemplateEngine:
                 except MappingError as e:
                     hit = e
             if self._cache_size > 0:
-                with self._lock:
-                    self._cache[key] = hit
-                    if len(self._cache) > self._cache_size:
-                        self._cache.popitem(last=False)
+                self._cache[key] = hit
+                if len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
         if isinstance(hit, MappingError):
             raise MappingError(str(hit))
         return hit
+
+    def reads_context(self, template: str) -> bool:
+        """Whether rendering `template` may read `$context` (False lets the caller skip building it)."""
+        try:
+            compiled = self._compiled(template)
+        except MappingError:
+            return True
+        return type(compiled) is not list or reads_context(compiled)
 
     def render(self, template: str, data: MappingInput) -> Rendered:
         compiled = self._compiled(template)
         if type(compiled) is list:
             try:
-                return Rendered(render_fast(compiled, data), {"header": {}, "querystring": {}, "path": {}},
-                                {"status": None, "header": {}})
+                return Rendered(render_fast(compiled, data), _NO_REQUEST_OVERRIDE, _NO_RESPONSE_OVERRIDE)
             except Fallback:
                 compiled = self._compiled(template, velocity=True)
             except ValueError as e:  # e.g. an invalid JSONPath

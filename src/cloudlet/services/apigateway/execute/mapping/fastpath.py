@@ -51,7 +51,12 @@ def _lookup(names: tuple[str, ...], root: str) -> Callable[[Input, MappingInput]
             cur = cur.get(name)
         return _text(to_java(cur) if isinstance(cur, dict | list | float) else cur)
 
+    get.reads_context = root == "context"  # type: ignore[attr-defined]
     return get
+
+
+def reads_context(parts: list[Part]) -> bool:
+    return any(getattr(p, "reads_context", False) for p in parts)
 
 
 def _input_ref(fn: str | None, arg: str) -> Callable[[Input, MappingInput], str]:
