@@ -89,7 +89,7 @@ class Invocation:
     test_invoke: bool = False
     # the method request, as the client sent it
     headers: dict[str, str] = field(default_factory=dict)  # last value per name, names as sent
-    multi_headers: dict[str, list[str]] = field(default_factory=dict)
+    _multi_headers: dict[str, list[str]] | None = None
     query: dict[str, str] = field(default_factory=dict)  # last value per name
     multi_query: dict[str, list[str]] = field(default_factory=dict)
     body: bytes = b""
@@ -103,14 +103,22 @@ class Invocation:
     def __post_init__(self) -> None:
         self.body = self.request.body
         raw = self.request.raw_headers
-        pairs = raw if raw is not None else list(self.request.headers.items())
-        for name, value in pairs:
-            self.headers[name] = value
-            self.multi_headers.setdefault(name, []).append(value)
+        self.headers = dict(raw) if raw is not None else dict(self.request.headers)
         if self.request.query:
             for k, v in parse_qsl(self.request.query.decode("latin-1"), keep_blank_values=True):
                 self.query[k] = v
                 self.multi_query.setdefault(k, []).append(v)
+
+    @property
+    def multi_headers(self) -> dict[str, list[str]]:
+        """Every value of each header, names as sent (built when first needed)."""
+        if self._multi_headers is None:
+            raw = self.request.raw_headers
+            multi: dict[str, list[str]] = {}
+            for name, value in raw if raw is not None else self.request.headers.items():
+                multi.setdefault(name, []).append(value)
+            self._multi_headers = multi
+        return self._multi_headers
 
     def header(self, name: str) -> str | None:
         return self.request.headers.get(name.lower())

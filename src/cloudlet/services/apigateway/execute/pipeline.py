@@ -59,7 +59,14 @@ class Pipeline:
 
     async def run(self, inv: Invocation) -> Response:
         try:
-            return await self._run(inv)
+            deployed = inv.deployed
+            compiled: Compiled = deployed.compiled or Compiled(inv)
+            deployed.compiled = compiled
+            # -- route
+            inv.route = compiled.routes.match(inv.path, inv.request.method)
+            if inv.route is None:
+                raise _Stop(Failure("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token"))
+            return await self._run(inv, compiled)
         except _Stop as stop:
             inv.failure = stop.failure
             return self._fail(inv, stop.failure)
@@ -74,14 +81,9 @@ class Pipeline:
         if inv.log is not None:
             inv.log.error(line)
 
-    async def _run(self, inv: Invocation) -> Response:
+    async def _run(self, inv: Invocation, compiled: Compiled) -> Response:
         deployed = inv.deployed
-        compiled: Compiled = deployed.compiled or Compiled(inv)
-        deployed.compiled = compiled
-        # -- route
-        inv.route = compiled.routes.match(inv.path, inv.request.method)
-        if inv.route is None:
-            raise _Stop(Failure("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token"))
+        assert inv.route is not None
         if len(inv.body) > MAX_PAYLOAD:
             raise _Stop(Failure("REQUEST_TOO_LARGE", "Request Too Long"))
         method = inv.route.method
@@ -95,9 +97,10 @@ class Pipeline:
         # -- access control (resource policy, authorizers, API keys, throttling): a later issue
         # -- request validation
         try:
-            validate(method, deployed.definition.request_validators, compiled.models,
-                     headers=inv.request.headers, query=inv.query, path=inv.route.path_params, body=inv.body,
-                     content_type=transform.media_type(inv.header("content-type")))
+            if method.get("requestValidatorId"):
+                validate(method, deployed.definition.request_validators, compiled.models,
+                         headers=inv.request.headers, query=inv.query, path=inv.route.path_params, body=inv.body,
+                         content_type=transform.media_type(inv.header("content-type")))
         except ValidationFailed as e:
             self._log_error(inv, e.log_line)
             raise _Stop(Failure(e.response_type, e.message)) from None

@@ -61,8 +61,10 @@ class ExecuteApi:
     def _stage_log(inv: Invocation) -> ExecutionLog | None:
         route = inv.route
         assert route is not None
-        settings = settings_for(inv.deployed.stage.get("methodSettings") or {}, route.resource["path"],
-                                inv.request.method)
+        method_settings = inv.deployed.stage.get("methodSettings")
+        if not method_settings:
+            return None
+        settings = settings_for(method_settings, route.resource["path"], inv.request.method)
         log = ExecutionLog(settings, inv.request_id)
         return log if log.enabled else None
 

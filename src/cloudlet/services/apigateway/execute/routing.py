@@ -56,37 +56,40 @@ class Routes:
     def match(self, path: str, http_method: str) -> Route | None:
         """The route for a request path ("/a/b", already without the stage), or None (AWS: 403)."""
         parts = [p for p in path.split("/") if p]
-        found = self._find(self._root, parts, 0, {})
+        found = self._find(self._root, parts, 0, ())
         if found is None:
             return None
-        res, params = found
+        res, bound = found
+        params = {name: unquote(v) if "%" in v else v for name, v in bound}
         methods = res.get("resourceMethods") or {}
         method = methods.get(http_method) or methods.get("ANY")
         if method is None:
             return None
         return Route(res, method, params)
 
-    def _find(self, node: _Node, parts: list[str], i: int, params: dict[str, str]) -> tuple[Doc, dict[str, str]] | None:
+    def _find(self, node: _Node, parts: list[str], i: int, bound: tuple[tuple[str, str], ...]
+              ) -> tuple[Doc, tuple[tuple[str, str], ...]] | None:
+        """(resource, ((param, raw value), ...)) for parts[i:] under `node`."""
         if i == len(parts):
             if node.resource is not None:
-                return node.resource, params
+                return node.resource, bound
             return None
         part = parts[i]
         child = node.static.get(part)
         if child is not None:
-            found = self._find(child, parts, i + 1, params)
+            found = self._find(child, parts, i + 1, bound)
             if found is not None:
                 return found
         if node.param is not None:
             name, child = node.param
-            found = self._find(child, parts, i + 1, {**params, name: unquote(part)})
+            found = self._find(child, parts, i + 1, (*bound, (name, part)))
             if found is not None:
                 return found
         if node.greedy is not None:
             name, res = node.greedy
-            return res, {**params, name: unquote("/".join(parts[i:]))}
+            return res, (*bound, (name, "/".join(parts[i:])))
         return None
 
     def resource_for(self, path: str) -> Doc | None:
-        found = self._find(self._root, [p for p in path.split("/") if p], 0, {})
+        found = self._find(self._root, [p for p in path.split("/") if p], 0, ())
         return found[0] if found else None

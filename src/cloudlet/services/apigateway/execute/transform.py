@@ -57,9 +57,9 @@ _NO_CONTEXT: dict[str, Any] = {}
 def mapping_input(inv: Invocation, body: str, engine: TemplateEngine, template: str) -> MappingInput:
     route = inv.route
     params = {"path": dict(route.path_params) if route else {}, "querystring": inv.query, "header": inv.headers}
-    multi = {"querystring": inv.multi_query, "header": inv.multi_headers}
     context = inv.context if engine.reads_context(template) else _NO_CONTEXT
-    return MappingInput(body, params, context, inv.stage_variables, multi)
+    # multi_params: not read by $input (it exposes single values), so not built here
+    return MappingInput(body, params, context, inv.stage_variables)
 
 
 def _request_template(integration: Doc, media: str) -> str | None:

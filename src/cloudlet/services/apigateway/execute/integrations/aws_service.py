@@ -37,8 +37,8 @@ class AwsServiceIntegration:
         # building and routing an HTTP request.
         self.json_services = json_services or {}
         self.dispatch = dispatch  # set once the router exists (it routes to this plane too)
-        # uri -> (region, service, "action"|"path", rest, JSON service to call directly or None)
-        self._targets: dict[str, tuple[str, str, str, str, JsonService | None]] = {}
+        # uri -> (region, service, "action"|"path", rest, JSON service to call directly or None, action)
+        self._targets: dict[str, tuple[str, str, str, str, JsonService | None, str]] = {}
 
     async def call(self, req: EndpointRequest, account: str, region: str, request_id: str) -> EndpointResponse:
         target = self._targets.get(req.uri)
@@ -50,15 +50,14 @@ class AwsServiceIntegration:
             uri_region, service, kind, rest = m.groups()
             service = service.rsplit(".", 1)[-1]  # `{subdomain}.{service}`
             direct = self._json_service(service) if kind == "action" else None
-            target = self._targets[req.uri] = (uri_region, service, kind, rest, direct)
-        uri_region, service, kind, rest, direct = target
+            target = self._targets[req.uri] = (uri_region, service, kind, rest, direct, rest.partition("&")[0])
+        uri_region, service, kind, rest, direct, action = target
         region = uri_region or region
         caller_credentials = (req.credentials or "").startswith("arn:aws:iam::*:user/*")
         if req.credentials and not caller_credentials and self.iam.role_by_arn(req.credentials) is None:
             raise IntegrationFailure("Execution failed due to configuration error: API Gateway does not have "
                                      f"permission to assume the provided role {req.credentials}")
         if direct is not None:
-            action = rest.partition("&")[0]
             response = await direct.handle(action, req.body or b"{}", Context(region, account, request_id))
             return EndpointResponse(response.status, _str_headers(response), response.body)
         headers = {k.lower(): v for k, v in req.headers.items()}
