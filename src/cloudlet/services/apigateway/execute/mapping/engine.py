@@ -13,7 +13,7 @@ from airspeed import operators as ops
 
 from cloudlet.services.apigateway.execute.mapping import strings
 from cloudlet.services.apigateway.execute.mapping.compiler import compile_template
-from cloudlet.services.apigateway.execute.mapping.fastpath import Fallback, compile_fast, reads_context, render_fast
+from cloudlet.services.apigateway.execute.mapping.fastpath import Fallback, FastTemplate, compile_fast, render_fast
 from cloudlet.services.apigateway.execute.mapping.inputs import Input
 from cloudlet.services.apigateway.execute.mapping.model import MappingError, MappingInput, Rendered
 from cloudlet.services.apigateway.execute.mapping.overrides import build_context
@@ -76,11 +76,11 @@ class TemplateEngine:
             compiled = self._compiled(template)
         except MappingError:
             return True
-        return type(compiled) is not list or reads_context(compiled)
+        return type(compiled) is not FastTemplate or compiled.reads_context
 
     def render(self, template: str, data: MappingInput) -> Rendered:
         compiled = self._compiled(template)
-        if type(compiled) is list:
+        if type(compiled) is FastTemplate:
             try:
                 return Rendered(render_fast(compiled, data), _NO_REQUEST_OVERRIDE, _NO_RESPONSE_OVERRIDE)
             except Fallback:

@@ -55,8 +55,14 @@ def _lookup(names: tuple[str, ...], root: str) -> Callable[[Input, MappingInput]
     return get
 
 
-def reads_context(parts: list[Part]) -> bool:
-    return any(getattr(p, "reads_context", False) for p in parts)
+class FastTemplate(list[Part]):
+    """The parts of a fast-path template, and whether any of them reads `$context`."""
+
+    __slots__ = ("reads_context",)
+
+    def __init__(self, parts: list[Part]) -> None:
+        super().__init__(parts)
+        self.reads_context = any(getattr(p, "reads_context", False) for p in parts)
 
 
 def _input_ref(fn: str | None, arg: str) -> Callable[[Input, MappingInput], str]:
@@ -77,7 +83,7 @@ def _continues(text: str, end: int) -> bool:
     return nxt in ("(", "[") or nxt.isalnum() or nxt == "_"
 
 
-def compile_fast(template: str) -> list[Part] | None:
+def compile_fast(template: str) -> FastTemplate | None:
     """The template as literals and lookups, or None when it needs the Velocity engine."""
     if "#" in template or "\\" in template:
         return None
@@ -107,7 +113,7 @@ def compile_fast(template: str) -> list[Part] | None:
         pos = end
     if pos < len(template):
         parts.append(template[pos:])
-    return parts
+    return FastTemplate(parts)
 
 
 def render_fast(parts: list[Part], data: MappingInput) -> str:
