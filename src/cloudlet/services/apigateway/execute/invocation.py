@@ -44,10 +44,13 @@ _PREFIX_HEX = _PREFIX.hex()
 _COUNTER = itertools.count()
 
 
+_ID_HEAD = f"{_PREFIX_HEX[:8]}-{_PREFIX_HEX[8:12]}-{_PREFIX_HEX[12:16]}"
+
+
 def request_id() -> str:
-    """A UUID-shaped id like AWS's `$context.requestId`."""
-    h = f"{_PREFIX_HEX}{next(_COUNTER):016x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    """A UUID-shaped id like AWS's `$context.requestId`: the process prefix, then the counter."""
+    n = next(_COUNTER)
+    return f"{_ID_HEAD}-{n >> 48:04x}-{n & 0xFFFFFFFFFFFF:012x}"
 
 
 def extended_request_id() -> str:
@@ -91,7 +94,7 @@ class Invocation:
     headers: dict[str, str] = field(default_factory=dict)  # last value per name, names as sent
     _multi_headers: dict[str, list[str]] | None = None
     query: dict[str, str] = field(default_factory=dict)  # last value per name
-    multi_query: dict[str, list[str]] = field(default_factory=dict)
+    _multi_query: dict[str, list[str]] | None = None
     body: bytes = b""
     # what the integration and the mapping steps produced
     integration_status: int | None = None
@@ -105,9 +108,8 @@ class Invocation:
         raw = self.request.raw_headers
         self.headers = dict(raw) if raw is not None else dict(self.request.headers)
         if self.request.query:
-            for k, v in parse_qsl(self.request.query.decode("latin-1"), keep_blank_values=True):
-                self.query[k] = v
-                self.multi_query.setdefault(k, []).append(v)
+            # the last value of a repeated name, as API Gateway's single-value maps hold
+            self.query = dict(parse_qsl(self.request.query.decode("latin-1"), keep_blank_values=True))
 
     @property
     def multi_headers(self) -> dict[str, list[str]]:
@@ -120,8 +122,20 @@ class Invocation:
             self._multi_headers = multi
         return self._multi_headers
 
+    @property
+    def multi_query(self) -> dict[str, list[str]]:
+        """Every value of each query string parameter (built when first needed)."""
+        if self._multi_query is None:
+            multi: dict[str, list[str]] = {}
+            if self.request.query:
+                for k, v in parse_qsl(self.request.query.decode("latin-1"), keep_blank_values=True):
+                    multi.setdefault(k, []).append(v)
+            self._multi_query = multi
+        return self._multi_query
+
     def header(self, name: str) -> str | None:
-        return self.request.headers.get(name.lower())
+        """A request header by its lower-case name (repeated values joined with ",")."""
+        return self.request.headers.get(name)
 
     @property
     def stage_variables(self) -> dict[str, str]:

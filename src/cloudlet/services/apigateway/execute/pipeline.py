@@ -221,11 +221,14 @@ class Pipeline:
                 raise _Stop(Failure("API_CONFIGURATION_ERROR", "Internal server error", 500)) from None
             body = rendered.body.encode()
             override = rendered.response_override
-            if override.get("status"):
+            if override["status"]:
                 status = int(override["status"])
-            headers_out.update(override.get("header") or {})
+            if override["header"]:
+                headers_out.update(override["header"])
+        if not headers_out:
+            return self._done(inv, Response(status, body, [(b"content-type", content_type.encode())]))
         headers: list[tuple[bytes, bytes]] = []
-        if not headers_out or not any(k.lower() == "content-type" for k in headers_out):
+        if not any(k.lower() == "content-type" for k in headers_out):
             headers.append((b"content-type", content_type.encode()))
         headers.extend((k.encode("latin-1"), str(v).encode("latin-1", "replace")) for k, v in headers_out.items())
         return self._done(inv, Response(status, body, headers))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass
+@dataclass(slots=True)
 class EndpointRequest:
     """The integration request after parameter mapping and the request template."""
 
@@ -17,7 +17,7 @@ class EndpointRequest:
     credentials: str | None = None  # the role API Gateway assumes (AWS integrations)
 
 
-@dataclass
+@dataclass(slots=True)
 class EndpointResponse:
     status: int
     headers: list[tuple[str, str]]

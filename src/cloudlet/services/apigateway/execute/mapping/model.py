@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass
+@dataclass(slots=True)
 class MappingInput:
     body: str  # the raw request (or integration response) body as text
     params: dict[str, dict[str, str]]  # {"path": {...}, "querystring": {...}, "header": {...}}, header names as sent
@@ -15,7 +15,7 @@ class MappingInput:
     multi_params: dict[str, dict[str, list[str]]] | None = None  # multi-value querystring/header, if available
 
 
-@dataclass
+@dataclass(slots=True)
 class Rendered:
     body: str
     # {"header": {...}, "querystring": {...}, "path": {...}} set via $context.requestOverride
