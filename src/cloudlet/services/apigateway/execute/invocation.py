@@ -102,6 +102,7 @@ class Invocation:
     integration_error: str | None = None
     failure: Failure | None = None
     _context: Doc | None = None
+    _mapping_params: dict[str, dict[str, str]] | None = None
 
     def __post_init__(self) -> None:
         self.body = self.request.body
@@ -132,6 +133,14 @@ class Invocation:
                     multi.setdefault(k, []).append(v)
             self._multi_query = multi
         return self._multi_query
+
+    @property
+    def mapping_params(self) -> dict[str, dict[str, str]]:
+        """`$input.params()`: the method request's path, query string and header values (read-only)."""
+        if self._mapping_params is None:
+            path = self.route.path_params if self.route else {}
+            self._mapping_params = {"path": path, "querystring": self.query, "header": self.headers}
+        return self._mapping_params
 
     def header(self, name: str) -> str | None:
         """A request header by its lower-case name (repeated values joined with ",")."""

@@ -9,7 +9,6 @@ A request is served by the deployment its stage points to, never the draft.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -40,7 +39,6 @@ class ExecuteApi:
         self.apis = apis
         self.pipeline = pipeline
         self.logs = logs
-        self._pending: set[asyncio.Task[None]] = set()
 
     async def handle(self, request: Request, target: tuple[str, str, str, str]) -> Response:
         api_id, stage, path, domain = target

@@ -55,8 +55,7 @@ _NO_CONTEXT: dict[str, Any] = {}
 
 
 def mapping_input(inv: Invocation, body: str, engine: TemplateEngine, template: str) -> MappingInput:
-    route = inv.route
-    params = {"path": dict(route.path_params) if route else {}, "querystring": inv.query, "header": inv.headers}
+    params = inv.mapping_params
     context = inv.context if engine.reads_context(template) else _NO_CONTEXT
     # multi_params: not read by $input (it exposes single values), so not built here
     return MappingInput(body, params, context, inv.stage_variables)

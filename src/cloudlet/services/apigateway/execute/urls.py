@@ -26,7 +26,8 @@ def execute_target(request: Request) -> tuple[str, str, str, str] | None:
         if len(parts) != 4:
             return None
         host = request.headers.get("host", "localhost").rsplit(":", 1)[0]
-        return parts[2], unquote(parts[3]), rest or "/", host
+        stage = parts[3]
+        return parts[2], unquote(stage) if "%" in stage else stage, rest or "/", host
     host = request.headers.get("host")
     if host and ".execute-api." in host:
         name = host.rsplit(":", 1)[0]

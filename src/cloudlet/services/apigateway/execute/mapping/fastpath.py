@@ -118,4 +118,4 @@ def compile_fast(template: str) -> FastTemplate | None:
 
 def render_fast(parts: list[Part], data: MappingInput) -> str:
     inp = Input(data.body or "", data.params or {})
-    return "".join(p if type(p) is str else p(inp, data) for p in parts)  # type: ignore[operator]
+    return "".join([p if type(p) is str else p(inp, data) for p in parts])  # type: ignore[operator]
