@@ -91,11 +91,11 @@ class Invocation:
     log_factory: Callable[[Invocation], ExecutionLog | None] | None = None
     test_invoke: bool = False
     # the method request, as the client sent it
-    headers: dict[str, str] = field(default_factory=dict)  # last value per name, names as sent
+    headers: dict[str, str] = field(init=False)  # last value per name, names as sent
     _multi_headers: dict[str, list[str]] | None = None
-    query: dict[str, str] = field(default_factory=dict)  # last value per name
+    query: dict[str, str] = field(init=False)  # last value per name
     _multi_query: dict[str, list[str]] | None = None
-    body: bytes = b""
+    body: bytes = field(init=False)
     # what the integration and the mapping steps produced
     integration_status: int | None = None
     integration_latency_ms: int | None = None
@@ -108,9 +108,9 @@ class Invocation:
         self.body = self.request.body
         raw = self.request.raw_headers
         self.headers = dict(raw) if raw is not None else dict(self.request.headers)
-        if self.request.query:
-            # the last value of a repeated name, as API Gateway's single-value maps hold
-            self.query = dict(parse_qsl(self.request.query.decode("latin-1"), keep_blank_values=True))
+        # the last value of a repeated name, as API Gateway's single-value maps hold
+        q = self.request.query
+        self.query = dict(parse_qsl(q.decode("latin-1"), keep_blank_values=True)) if q else {}
 
     @property
     def multi_headers(self) -> dict[str, list[str]]:
