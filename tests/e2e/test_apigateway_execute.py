@@ -452,3 +452,19 @@ def test_aws_integrations_to_other_services(endpoint: str) -> None:
     assert r.status == 400 and r.json()["type"].endswith("ResourceAlreadyExistsException")
     r = api.call("test", "GET", "/whoami")
     assert r.status == 200 and b"<Account>000000000000</Account>" in r.body
+
+
+def test_binary_payload_converted_to_text_for_a_non_proxy_integration(endpoint: str, fns: dict[str, str]) -> None:
+    # contentHandling CONVERT_TO_TEXT: a binary request body reaches the template base64-encoded.
+    # https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html
+    api = Api(endpoint, binaryMediaTypes=["application/octet-stream"])
+    api.method("/upload", "POST", {
+        "type": "AWS", "integrationHttpMethod": "POST", "uri": lambda_uri(fns["plain"]),
+        "contentHandling": "CONVERT_TO_TEXT",
+        "requestTemplates": {"application/octet-stream": '{"data": "$input.body"}'}},
+        responses={"200": {"responseTemplates": {"application/json": '{"got": "$input.path(\'$.got.data\')"}'}}})
+    api.deploy("test")
+    raw = b"\x00\x01\xffbinary"
+    r = api.call("test", "POST", "/upload", body=raw, headers={"Content-Type": "application/octet-stream"})
+    assert r.status == 200, r.body
+    assert base64.b64decode(r.json()["got"]) == raw
