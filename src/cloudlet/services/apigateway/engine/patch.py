@@ -102,6 +102,7 @@ class Rule:
         return tuple(captured)
 
     def apply(self, doc: Doc, captured: tuple[str, ...], op: str, value: str | None, path: str) -> None:
+        """Each kind of rule below (Field, Entry, Item, Values, Index, Custom) makes its own change."""
         raise NotImplementedError
 
     def keys(self) -> list[str]:
