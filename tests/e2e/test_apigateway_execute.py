@@ -47,6 +47,10 @@ def fns(endpoint: str, role: str) -> dict[str, str]:
             ("handler", "plain", "fails", "bad", "slow", "binary")}
 
 
+def endpoint_port(endpoint: str) -> int:
+    return int(endpoint.rsplit(":", 1)[1])
+
+
 def proxy(fn_arn: str) -> dict[str, str]:
     return {"type": "AWS_PROXY", "integrationHttpMethod": "POST", "uri": lambda_uri(fn_arn)}
 
@@ -98,6 +102,10 @@ def test_proxy_body_greedy_path_and_host_url(proxy_api: Api) -> None:
     assert event["requestContext"]["domainName"] == f"{proxy_api.id}.execute-api.localhost.localstack.cloud"
     r = proxy_api.call("test", "GET", "/files/a/b/c.txt")
     assert r.json()["pathParameters"] == {"path": "a/b/c.txt"}
+    # the short host form
+    port = endpoint_port(proxy_api.endpoint)
+    r = http(proxy_api.endpoint, "GET", "/test/items/9", host=f"{proxy_api.id}.execute-api.localhost:{port}")
+    assert r.status == 200 and r.json()["pathParameters"] == {"id": "9"}
 
 
 def test_unknown_route_method_stage_and_api(proxy_api: Api, endpoint: str) -> None:

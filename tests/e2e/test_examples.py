@@ -235,3 +235,37 @@ def test_004_console_test_button(movies: dict[str, Any], endpoint: str, ddb) -> 
     assert (out["status"], out["body"]) == (200, "{}")
     item = ddb.get_item(TableName=movies["table"], Key={"name": {"S": "Tester"}})["Item"]
     assert item["favorite_movie"] == {"S": "Interstellar"}
+
+
+def _enable_execution_logs(endpoint: str, api_id: str, stage: str) -> None:
+    from apigw_helpers import cloudwatch_role
+
+    cloudwatch_role(endpoint)  # API Gateway writes execution logs only with the account's CloudWatch role
+    aws(endpoint, "apigateway").update_stage(restApiId=api_id, stageName=stage, patchOperations=[
+        {"op": "replace", "path": "/*/*/logging/loglevel", "value": "INFO"},
+        {"op": "replace", "path": "/*/*/logging/dataTrace", "value": "true"}])
+
+
+def test_000_requests_show_in_the_execution_log(crud: dict[str, Any], endpoint: str) -> None:
+    # https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
+    _enable_execution_logs(endpoint, crud["api_id"], crud["stage"])
+    r = call("GET", f"{crud['url']}/items/1")
+    assert r.status == 200
+    group = f"API-Gateway-Execution-Logs_{crud['api_id']}/{crud['stage']}"
+    rid = r.request_id
+    lines = log_messages(aws(endpoint, "logs"), group,
+                        lambda ms: any(f"({rid}) Method completed with status: 200" in m for m in ms))
+    mine = [m for m in lines if m.startswith(f"({rid})")]
+    assert any("Endpoint request body after transformations:" in m and crud["table"] in m for m in mine)
+    assert any("Endpoint response body before transformations:" in m and '"Item"' in m for m in mine)
+
+
+def test_004_requests_show_in_the_execution_log(movies: dict[str, Any], endpoint: str) -> None:
+    _enable_execution_logs(endpoint, movies["api_id"], movies["stage"])
+    r = call("GET", f"{movies['url']}/movies/Sander")
+    assert r.status == 200
+    group = f"API-Gateway-Execution-Logs_{movies['api_id']}/{movies['stage']}"
+    rid = r.request_id
+    lines = log_messages(aws(endpoint, "logs"), group,
+                        lambda ms: any(f"({rid}) Successfully completed execution" in m for m in ms))
+    assert any(m.startswith(f"({rid}) Starting execution for request: {rid}") for m in lines)
