@@ -31,19 +31,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import sys
 import time
 from pathlib import Path
 
-from harness import Unavailable, log
+from harness import log
 from harness.apigw_peers import APIGW_PEERS, DEFAULT_APIGW_PEERS, PATHS, ApigwCtx, Setup, SetupError, start_server
 from harness.apigw_phases import check, getitem, latency, prepare_getitem, profiled, wrk_path
 from harness.apigw_report import GETITEM, OURS, median_of, report
 from harness.lambda_peers import install
 from harness.peers import CLOUDLET_CMD, DEFAULT_PEERS_DIR
-from harness.procs import Server, install_cleanup, stop_all, wait_quiet
+from harness.procs import install_cleanup, stop_all
 from harness.report import RESULTS_DIR, fmt, machine_info, save_json
+from harness.run import BenchRun
 
 PROFILE_ROWS = ("dynamodb", "proxy", GETITEM)
 
@@ -85,27 +85,12 @@ def parse_args() -> argparse.Namespace:
     return a
 
 
-class Run:
-    """The servers of one run and what was measured; `quiet()` before each measurement."""
+class Run(BenchRun):
+    """One API Gateway benchmark run (harness.run.BenchRun) and its set-up per server."""
 
     def __init__(self, a: argparse.Namespace):
-        self.a = a
-        self.ctx = ApigwCtx(a)
-        self.servers: dict[str, Server] = {}
-        self.res: dict = {n: {"what": self.ctx.role(n).what, "role": self.ctx.role(n).role} for n in a.peers}
-        self.turn = 0
+        super().__init__(a, ApigwCtx(a))
         self.stamp = time.strftime("%Y%m%d-%H%M%S")
-
-    def rotated(self, names: list[str]) -> list[str]:
-        """A rotating order, so that a burst of machine noise does not always hit the same server."""
-        self.turn += 1
-        k = self.turn % max(1, len(names))
-        return names[k:] + names[:k]
-
-    def quiet(self) -> None:
-        pct = wait_quiet(self.a.quiet_wait, self.a.quiet_pct)
-        if pct is not None and pct >= self.a.quiet_pct:
-            log(f"    (machine busy: {pct:.0f} % of a core in use by others)")
 
     def ready(self, n: str, path: str) -> dict | None:
         """The path's record if it answered as expected (measurable), else None."""
@@ -115,16 +100,9 @@ class Run:
     def start(self) -> None:
         for n in self.a.peers:
             r = self.res[n]
-            try:
-                r["cmd"] = shlex.join(self.ctx.command(n, 0, self.ctx.data_dir(n)))
-                srv = start_server(self.ctx, n)
-            except (Unavailable, RuntimeError, OSError) as e:
-                r["skipped"] = str(e)
-                log(f"{n}: SKIPPED ({e})")
+            srv = self.start_one(n, start_server, "; setting up")
+            if srv is None:
                 continue
-            self.servers[n] = srv
-            r["startup_s"] = srv.startup_s
-            log(f"{n}: ready on port {srv.port} in {srv.startup_s:.2f} s; setting up")
             setup = Setup(srv.port)
             try:
                 setup.run(self.a.paths)

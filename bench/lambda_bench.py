@@ -28,19 +28,19 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import shlex
 import shutil
 import sys
 import time
 
-from harness import Unavailable, log
+from harness import log
 from harness.lambda_peers import CASES, DEFAULT_LAMBDA_PEERS, LAMBDA_PEERS, LambdaCtx, clients, ensure_role, install
 from harness.lambda_peers import start_server as start_lambda_server
 from harness.lambda_phases import cold_start, rss_run, throughput, warm_latency
 from harness.lambda_report import report
 from harness.peers import CLOUDLET_CMD, DEFAULT_PEERS_DIR
-from harness.procs import install_cleanup, stop_all, wait_quiet
+from harness.procs import install_cleanup, stop_all
 from harness.report import fmt, machine_info, save_json
+from harness.run import BenchRun
 
 PHASES = ("cold", "warm", "throughput", "rss")
 TP_CASE = "py-silent"
@@ -86,43 +86,21 @@ def parse_args() -> argparse.Namespace:
     return a
 
 
-class Run:
-    """The servers of one run and what was measured; `quiet()` before each measurement."""
+class Run(BenchRun):
+    """One Lambda benchmark run (harness.run.BenchRun) and the functions it created."""
 
     def __init__(self, a: argparse.Namespace):
-        self.a = a
-        self.ctx = LambdaCtx(a)
-        self.servers: dict = {}  # name -> Server (started)
+        super().__init__(a, LambdaCtx(a))
         self.fns: dict = {}  # (server, case) -> function name for the warm phases
-        self.res: dict = {n: {"what": self.ctx.role(n).what, "role": self.ctx.role(n).role} for n in a.peers}
-        self.turn = 0
 
     def lambda_names(self) -> list[str]:
         return [n for n in self.servers if self.ctx.role(n).role != "ceiling"]
 
-    def rotated(self, names: list[str]) -> list[str]:
-        """A rotating order, so that a burst of machine noise does not always hit the same server."""
-        self.turn += 1
-        k = self.turn % max(1, len(names))
-        return names[k:] + names[:k]
-
-    def quiet(self) -> None:
-        pct = wait_quiet(self.a.quiet_wait, self.a.quiet_pct)
-        if pct is not None and pct >= self.a.quiet_pct:
-            log(f"    (machine busy: {pct:.0f} % of a core in use by others)")
-
     def start(self) -> None:
         for n in self.a.peers:
-            try:
-                self.res[n]["cmd"] = shlex.join(self.ctx.command(n, 0, self.ctx.data_dir(n)))
-                srv = start_lambda_server(self.ctx, n)
-            except (Unavailable, RuntimeError, OSError) as e:
-                self.res[n]["skipped"] = str(e)
-                log(f"{n}: SKIPPED ({e})")
+            srv = self.start_one(n, start_lambda_server)
+            if srv is None:
                 continue
-            self.servers[n] = srv
-            self.res[n]["startup_s"] = srv.startup_s
-            log(f"{n}: ready on port {srv.port} in {srv.startup_s:.2f} s")
             if self.ctx.role(n).role == "ceiling":
                 continue
             try:
