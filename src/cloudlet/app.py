@@ -74,10 +74,12 @@ class Cloudlet:
                 await t
         self._tasks.clear()
         await self.invoker.close()
+        await self.log_groups.settle()
         await self.store.close()
 
     async def reset(self) -> None:
         await self.invoker.close()
+        self.log_groups.ingest.discard()
         await self.store.reset()
         self.tables.clear()
         self.log_groups.clear()

@@ -25,6 +25,9 @@ class Response:
     status: int
     body: bytes = b""
     headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    # May wait to be written with the answer to the next pipelined request of its connection (one
+    # write instead of two): for answers the client does not wait on, see RuntimeApi's 202.
+    coalesce: bool = False
 
 
 _ID_PREFIX = os.urandom(16).hex().upper()  # unique per process

@@ -47,6 +47,10 @@ _INTERNAL_ERROR = Response(
 )
 
 
+class _Coalesce(bytes):
+    """A rendered response that may wait for the next pipelined one (Response.coalesce)."""
+
+
 class _Clock:
     """The Date header, rendered at most once a second."""
 
@@ -212,17 +216,25 @@ class HttpProtocol(asyncio.Protocol):
         head.append(b"content-length: %d\r\n\r\n" % len(body))
         if method != "HEAD":
             head.append(body)
+        if response.coalesce and keep_alive:
+            return _Coalesce(b"".join(head))
         return b"".join(head)
 
     def _flush(self, _: asyncio.Future[bytes]) -> None:
-        # Write finished responses from the front of the queue, in request order.
+        # Write finished responses from the front of the queue, in request order, in one write.
         q = self._queue
         t = self._transport
+        out: list[bytes] = []
         while q and q[0].done():
-            fut = q.popleft()
-            if t is None or fut.cancelled():
-                continue
-            t.write(fut.result())
+            fut = q[0]
+            if not fut.cancelled():
+                data = fut.result()
+                if type(data) is _Coalesce and len(q) > 1 and not q[1].done():
+                    break  # written with the next pipelined answer, when that one is ready
+                out.append(data)
+            q.popleft()
+        if out and t is not None:
+            t.write(out[0] if len(out) == 1 else b"".join(out))
         if t is not None and not q and self._closing:
             t.close()
             self._transport = None

@@ -61,6 +61,7 @@ class LogsApi:
         if p.get("logGroupClass"):
             groups = [g for g in groups if g.group_class == p["logGroupClass"]]
         page, token = _page(groups, p, lambda g: g.name)
+        await self.cat.settle()  # storedBytes counts the lines still in the ingest buffer
         sizes = await self.cat.store.run(lambda txn: [txn.item_stats(g.table_id)[1] for g in page])
         out: Params = {"logGroups": [g.describe(n) for g, n in zip(page, sizes, strict=True)]}
         if token:

@@ -8,8 +8,6 @@ https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping
 from __future__ import annotations
 
 import base64
-import itertools
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl
 
+from cloudlet import ids
 from cloudlet.server.http import Request
 from cloudlet.services.apigateway.engine.definition import Deployed
 from cloudlet.services.apigateway.execute.logging import ExecutionLog
@@ -37,25 +36,17 @@ def _clf_second(epoch: int) -> str:
     return f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
 
 
-# Ids from a per-process random prefix and a counter: unique, and without an os.urandom call per
-# request (uuid4 + urandom were 8% of a direct-DynamoDB request's CPU, py-spy).
-_PREFIX = os.urandom(8)
-_PREFIX_HEX = _PREFIX.hex()
-_COUNTER = itertools.count()
-
-
-_ID_HEAD = f"{_PREFIX_HEX[:8]}-{_PREFIX_HEX[8:12]}-{_PREFIX_HEX[12:16]}"
-
-
 def request_id() -> str:
-    """A UUID-shaped id like AWS's `$context.requestId`: the process prefix, then the counter."""
-    n = next(_COUNTER)
-    return f"{_ID_HEAD}-{n >> 48:04x}-{n & 0xFFFFFFFFFFFF:012x}"
+    """A UUID-shaped id like AWS's `$context.requestId`."""
+    return ids.uuid_id()
 
 
 def extended_request_id() -> str:
     """Like AWS's `x-amz-apigw-id` (e.g. `QBkk2FGJvHcFt3g=`): 10 bytes in base64."""
-    return base64.b64encode(_PREFIX[:4] + next(_COUNTER).to_bytes(6, "big")).decode()
+    return base64.b64encode(_PREFIX4 + ids.counter().to_bytes(6, "big")).decode()
+
+
+_PREFIX4 = ids.prefix_bytes()[:4]
 
 
 # `$context.identity` of an unsigned caller (no IAM, Cognito or API key identity).

@@ -51,7 +51,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cloudlet.protocol.errors import AwsError
 from cloudlet.services.apigateway.execute.access_log import (
     ACCESS_LOG_FORMATS,
     access_log_stream_name,
@@ -302,28 +301,7 @@ async def write_events(logs: LogCatalog, account: str, region: str, group: str, 
     an access log's destination group is the user's: without it the lines are dropped, as AWS does."""
     if not events:
         return
-    try:
-        g = logs.group(account, region, group)
-    except AwsError:
-        if not create_group:
-            return
-        try:
-            g = await logs.create_group(account, region, {"logGroupName": group})
-        except AwsError:  # created meanwhile by a concurrent request
-            g = logs.group(account, region, group)
-    try:
-        s = logs.stream(g, stream)
-    except AwsError:
-        try:
-            s = await logs.create_stream(g, stream)
-        except AwsError:
-            s = logs.stream(g, stream)
-    ordered = sorted(events, key=lambda e: e[0])  # stable: lines of one millisecond keep their order
-    # PutLogEvents takes at most 10,000 events spanning 24 hours.
-    batch: list[dict[str, Any]] = []
-    for t, m in ordered:
-        if batch and (len(batch) == 10_000 or t - batch[0]["timestamp"] > 24 * 3600 * 1000):
-            await log_events.put(logs, g, s, batch)
-            batch = []
-        batch.append({"timestamp": t, "message": m})
-    await log_events.put(logs, g, s, batch)
+    found = await logs.ensure_stream(account, region, group, stream, create_group=create_group)
+    if found is not None:
+        ordered = sorted(events, key=lambda e: e[0])  # stable: lines of one millisecond keep their order
+        log_events.append(logs, *found, ordered)

@@ -19,6 +19,7 @@ from typing import Any
 
 import orjson
 
+from cloudlet import ids
 from cloudlet.protocol.errors import AwsError
 from cloudlet.services.lambda_.engine.async_queue import AsyncQueue
 from cloudlet.services.lambda_.engine.functions import LATEST, Function
@@ -59,15 +60,19 @@ class Invoker:
         self.max_environments = max_environments
         self.idle_s = idle_s  # environments unused for this long are stopped (see reap_idle)
         self._pools: dict[tuple[str, ...], _Pool] = {}
+        self._current: dict[tuple[str, ...], tuple[str, ...]] = {}  # (account, region, name, version) -> pool key
 
     async def close(self) -> None:
         for pool in self._pools.values():
             for _, env in pool.idle:
                 await env.stop()
         self._pools.clear()
+        self._current.clear()
 
     async def retire(self, fn: Function) -> None:
         """Stop the idle environments of a deleted function (busy ones end with their invoke)."""
+        for key in [k for k in self._current if k[:3] == (fn.account, fn.region, fn.name)]:
+            del self._current[key]
         for key in [k for k in self._pools if k[:3] == (fn.account, fn.region, fn.name)]:
             pool = self._pools[key]
             for _, env in pool.idle:
@@ -131,7 +136,9 @@ class Invoker:
 
     async def _take(self, fn: Function, version: str) -> tuple[_Pool, Environment]:
         key = self._key(fn, version)
-        await self._retire_stale(fn, key)
+        if self._current.get(key[:4]) != key:  # a new code or configuration revision
+            await self._retire_stale(fn, key)
+            self._current[key[:4]] = key
         pool = self._pools.setdefault(key, _Pool())
         limit = fn.reserved_concurrency
         if limit is not None and pool.busy >= limit:
@@ -178,18 +185,14 @@ class Invoker:
         )
 
     async def _ensure_stream(self, fn: Function, group: str, stream: str) -> None:
-        try:
-            g = self.logs.group(fn.account, fn.region, group)
-        except AwsError:
-            g = await self.logs.create_group(fn.account, fn.region, {"logGroupName": group})
-        await self.logs.create_stream(g, stream)
+        await self.logs.ensure_stream(fn.account, fn.region, group, stream)
 
     async def run(
         self, fn: Function, version: str, payload: bytes, client_context: str | None
     ) -> tuple[InvokeResult, str]:
         """One invoke in a warm (or new) environment, logged to CloudWatch Logs: (result, log text)."""
         pool, env = await self._take(fn, version)
-        request_id = str(uuid.uuid4())
+        request_id = ids.uuid_id()
         started = time.time()
         try:
             result = await env.invoke(request_id, payload, client_context)
@@ -219,6 +222,13 @@ class Invoker:
                 (end_ms, f"END RequestId: {request_id}\n"), (end_ms, report + "\n")]
 
     async def _write_log(self, fn: Function, spec: EnvSpec, entries: list[tuple[int, str]]) -> None:
-        g = self.logs.group(fn.account, fn.region, spec.log_group)
-        s = self.logs.stream(g, spec.log_stream)
-        await log_events.put(self.logs, g, s, [{"timestamp": t, "message": m} for t, m in entries])
+        """Hand the lines to CloudWatch Logs (stored shortly after, see logs/engine/ingest.py). A group
+        or stream deleted while the environment lives is created again, as Lambda does."""
+        try:
+            g = self.logs.group(fn.account, fn.region, spec.log_group)
+            s = self.logs.stream(g, spec.log_stream)
+        except AwsError:
+            found = await self.logs.ensure_stream(fn.account, fn.region, spec.log_group, spec.log_stream)
+            assert found is not None
+            g, s = found
+        log_events.append(self.logs, g, s, entries)

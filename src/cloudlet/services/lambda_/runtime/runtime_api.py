@@ -26,6 +26,12 @@ MAX_RESPONSE_BYTES = 6_291_556  # the synchronous invocation payload limit (6 MB
 _LISTENER_MAX_BODY = 256 * 1024 * 1024  # past MAX_RESPONSE_BYTES so the 413 is ours, with Lambda's error
 _JSON = [(b"content-type", b"application/json")]
 _ACCEPTED = Response(202, b'{"status":"OK"}', _JSON)
+# The 202 to a /response or /error: a runtime that pipelines its next GET /next behind it (the
+# Python bootstrap does) gets both answers in one write, when the next invocation comes.
+_ACCEPTED_REPORT = Response(202, b'{"status":"OK"}', _JSON, coalesce=True)
+# Sent by cloudlet's bootstraps with a report: the process's peak RSS (getrusage), which saves
+# reading /proc/<pid>/status after every invoke for Max Memory Used and the memory limit.
+MAX_RSS_HEADER = "x-cloudlet-max-rss-kb"
 
 
 @dataclass(slots=True)
@@ -36,6 +42,7 @@ class Outcome:
     body: bytes
     error_type: str | None
     at: float  # time.monotonic() when it was reported
+    max_rss_kb: int | None = None  # the process's peak RSS, when its runtime reported it
 
 
 @dataclass(slots=True)
@@ -49,8 +56,8 @@ class Invocation:
     cognito_identity: str | None = None
     delivered_at: float = 0.0  # time.monotonic() when the runtime received it from /next
     deadline_ms: int = 0  # Lambda-Runtime-Deadline-Ms
-    delivered: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
-    outcome: asyncio.Future[Outcome] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    delivered: asyncio.Future[None] = field(default_factory=asyncio.Future)
+    outcome: asyncio.Future[Outcome] = field(default_factory=asyncio.Future)
 
 
 def _error(status: int, error_type: str, message: str) -> Response:
@@ -168,6 +175,8 @@ class RuntimeApi:
             return _error(403, "InvalidStateTransition",
                           f"State transition from {kind.capitalize()}Sent failed: the invocation already has a result")
         now = time.monotonic()
+        rss = request.headers.get(MAX_RSS_HEADER)
+        max_rss = int(rss) if rss is not None and rss.isdigit() else None
         if kind == "response":
             if len(request.body) > MAX_RESPONSE_BYTES:
                 body = orjson.dumps({
@@ -178,11 +187,11 @@ class RuntimeApi:
                 cur.outcome.set_result(Outcome("error", body, "Function.ResponseSizeTooLarge", now))
                 return _error(413, "RequestEntityTooLarge",
                               f"Exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes).")
-            cur.outcome.set_result(Outcome("response", request.body, None, now))
-            return _ACCEPTED
+            cur.outcome.set_result(Outcome("response", request.body, None, now, max_rss))
+            return _ACCEPTED_REPORT
         body, error_type = _error_body(request)
-        cur.outcome.set_result(Outcome("error", body, error_type, now))
-        return _ACCEPTED
+        cur.outcome.set_result(Outcome("error", body, error_type, now, max_rss))
+        return _ACCEPTED_REPORT
 
     def _init_error(self, request: Request) -> Response:
         if self.ready.done() or self.init_error.done():

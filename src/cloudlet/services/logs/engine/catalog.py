@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from cloudlet.services.logs.engine import errors
+from cloudlet.services.logs.engine.ingest import Ingest
 from cloudlet.store.base import Store, Txn
 
 GROUPS = "logs/groups"
@@ -98,6 +99,16 @@ class LogCatalog:
         self.store = store
         self._groups: dict[str, Group] = {}
         self._streams: dict[str, dict[str, Stream]] = {}  # group table_id -> name -> stream
+        self.ingest = Ingest(store, self._is_live)  # lines written by Lambda and API Gateway
+
+    def _is_live(self, table_id: str, stream: Stream) -> bool:
+        streams = self._streams.get(table_id)
+        return streams is not None and streams.get(stream.name) is stream
+
+    async def settle(self) -> None:
+        """Store the service-written lines still in the ingest buffer (before reading events)."""
+        if self.ingest.pending:
+            await self.ingest.flush()
 
     async def load(self) -> None:
         def read(txn: Txn) -> list[tuple[Group, list[Stream]]]:
@@ -107,6 +118,7 @@ class LogCatalog:
                 out.append((g, [Stream(**orjson.loads(s)) for _, s in txn.meta_list(g.streams_ns)]))
             return out
 
+        self.ingest.discard()
         self._groups.clear()
         self._streams.clear()
         for g, streams in await self.store.run(read):
@@ -114,6 +126,7 @@ class LogCatalog:
             self._streams[g.table_id] = {s.name: s for s in streams}
 
     def clear(self) -> None:
+        self.ingest.discard()
         self._groups.clear()
         self._streams.clear()
 
@@ -180,6 +193,7 @@ class LogCatalog:
     async def delete_group(self, g: Group) -> None:
         if g.deletion_protection:
             raise errors.invalid("Log group deletion protection is enabled")
+        await self.settle()
 
         def work(txn: Txn) -> None:
             txn.drop_item_table(g.table_id)
@@ -204,7 +218,29 @@ class LogCatalog:
             raise
         return s
 
+    async def ensure_stream(self, account: str, region: str, group: str, stream: str,
+                            create_group: bool = True) -> tuple[Group, Stream] | None:
+        """The group and stream a service writes to, created when missing (the group only with
+        `create_group`; without it, and no group, None). Safe against concurrent creators."""
+        try:
+            g = self.group(account, region, group)
+        except errors.AwsError:
+            if not create_group:
+                return None
+            try:
+                g = await self.create_group(account, region, {"logGroupName": group})
+            except errors.AwsError:  # created meanwhile
+                g = self.group(account, region, group)
+        s = self._streams[g.table_id].get(stream)
+        if s is None:
+            try:
+                s = await self.create_stream(g, stream)
+            except errors.AwsError:
+                s = self.stream(g, stream)
+        return g, s
+
     async def delete_stream(self, g: Group, s: Stream) -> None:
+        await self.settle()
         def work(txn: Txn) -> None:
             txn.item_delete_range(g.table_id, 0, s.name.encode(), b"\xff" * 17)
             txn.meta_delete(g.streams_ns, s.name)

@@ -72,17 +72,7 @@ async def put(cat: LogCatalog, g: Group, s: Stream, events: list[dict[str, Any]]
         # The stream's counters change before the store is awaited, so concurrent puts to one stream
         # take distinct sequence numbers (each event is its own row) and the last doc written holds all.
         pk = s.name.encode()
-        rows = []
-        for e in accepted:
-            msg: str = e["message"]
-            rows.append((sort_key(e["timestamp"], s.seq), orjson.dumps({"t": e["timestamp"], "m": msg, "i": now}),
-                         len(msg.encode()) + EVENT_OVERHEAD))
-            s.seq += 1
-        first, last = accepted[0]["timestamp"], accepted[-1]["timestamp"]
-        s.first_event = first if s.first_event is None else min(s.first_event, first)
-        s.last_event = last if s.last_event is None else max(s.last_event, last)
-        s.last_ingestion = now
-        s.stored_bytes += sum(size for _, _, size in rows)
+        rows = _take(s, [(e["timestamp"], e["message"]) for e in accepted], now)
         doc = orjson.dumps(s.__dict__)
 
         def work(txn: Txn) -> None:
@@ -95,6 +85,30 @@ async def put(cat: LogCatalog, g: Group, s: Stream, events: list[dict[str, Any]]
     if rejected:
         out["rejectedLogEventsInfo"] = rejected
     return out
+
+
+def _take(s: Stream, events: list[tuple[int, str]], now: int) -> list[tuple[bytes, bytes, int]]:
+    """Rows for `events` (timestamp order) and the stream's counters moved past them."""
+    rows = []
+    seq = s.seq
+    for ts, msg in events:
+        data = orjson.dumps({"t": ts, "m": msg, "i": now})
+        rows.append((sort_key(ts, seq), data, len(msg.encode()) + EVENT_OVERHEAD))
+        seq += 1
+    s.seq = seq
+    first, last = events[0][0], events[-1][0]
+    s.first_event = first if s.first_event is None else min(s.first_event, first)
+    s.last_event = last if s.last_event is None else max(s.last_event, last)
+    s.last_ingestion = now
+    s.stored_bytes += sum(size for _, _, size in rows)
+    return rows
+
+
+def append(cat: LogCatalog, g: Group, s: Stream, events: list[tuple[int, str]]) -> None:
+    """Lines written by a service (a function's output, API Gateway's logs), in timestamp order:
+    in the stream at once, stored by the ingest buffer shortly after (see ingest.py)."""
+    if events:
+        cat.ingest.add(g.table_id, g.streams_ns, s, _take(s, events, now_ms()))
 
 
 def _event(data: bytes) -> dict[str, Any]:
@@ -115,6 +129,7 @@ def _token_pos(token: str) -> tuple[str, bytes]:
 
 
 async def get(cat: LogCatalog, g: Group, s: Stream, params: dict[str, Any]) -> dict[str, Any]:
+    await cat.settle()
     limit = min(params.get("limit") or MAX_EVENTS, MAX_EVENTS)
     start, end = params.get("startTime"), params.get("endTime")
     lo = sort_key(start, 0) if start is not None else None
@@ -172,6 +187,7 @@ def _parse_filter_token(token: str) -> tuple[int, str, int]:
 
 
 async def filter_events(cat: LogCatalog, g: Group, params: dict[str, Any]) -> dict[str, Any]:
+    await cat.settle()
     names, prefix = params.get("logStreamNames"), params.get("logStreamNamePrefix")
     if names and prefix:
         raise errors.invalid("Cannot specify both logStreamNames and logStreamNamePrefix")
@@ -227,6 +243,7 @@ async def filter_events(cat: LogCatalog, g: Group, params: dict[str, Any]) -> di
 # ---------------------------------------------------------------- retention
 async def purge_expired(cat: LogCatalog, groups: list[Group] | None = None) -> int:
     """Delete events older than their group's retention. Returns how many streams were swept."""
+    await cat.settle()
     now = now_ms()
     work_list = []
     for g in groups if groups is not None else cat.all_groups():

@@ -371,6 +371,8 @@ class Invocation {
     const headers = kind === 'error'
       ? { 'Lambda-Runtime-Function-Error-Type': headerSafe(errorType), 'Content-Type': ERROR_CONTENT_TYPE }
       : { 'Content-Type': 'application/json' };
+    // Peak RSS for the REPORT line and the memory limit (see MAX_RSS_HEADER in runtime_api.py).
+    headers['X-Cloudlet-Max-Rss-Kb'] = String(process.resourceUsage().maxRSS);
     this.posted = apiCall('POST', `/invocation/${rid}/${kind}`, body, headers).then(() => {}, fatal);
     this.posted.then(() => this.settle());
   }

@@ -2,7 +2,8 @@
 
 Started by the host interpreter with the environment Lambda sets (AWS_LAMBDA_RUNTIME_API, _HANDLER,
 LAMBDA_TASK_ROOT, ...), in the function's code directory. It imports the handler, then loops on the
-Runtime API: GET /next, call handler(event, context), POST the JSON result or the error document.
+Runtime API: GET /next, call handler(event, context), POST the JSON result or the error document
+(with the next GET /next pipelined behind it: one write, one wake-up per invoke).
 Behaviour follows AWS's Python runtime as documented and observed:
 https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html
 https://docs.aws.amazon.com/lambda/latest/dg/python-context.html
@@ -21,6 +22,7 @@ import json
 import logging
 import os
 import re
+import resource
 import socket
 import sys
 import time
@@ -255,14 +257,32 @@ class RuntimeClient:
 
     def call(self, method: str, path: str, body: bytes = b"",
              headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+        self._send(self._request(method, path, body, headers))
+        return self.read()
+
+    def report_then_next(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        """POST a result and pipeline the next GET /next behind it, in one write (the server answers
+        both together once the next invocation comes); returns the POST's answer. The /next answer
+        is read with read()."""
+        self._send(self._request("POST", path, body, headers) + self._request("GET", "/invocation/next", b"", None))
+        return self.read()
+
+    def _request(self, method: str, path: str, body: bytes, headers: dict[str, str] | None) -> bytes:
+        head = [f"{method} {API_PREFIX}{path} HTTP/1.1", "Host: " + self._host.decode(),
+                f"Content-Length: {len(body)}"]
+        head.extend(f"{k}: {v}" for k, v in (headers or {}).items())
+        return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
+
+    def _send(self, data: bytes) -> None:
         if self._sock is None:
             self._sock = socket.create_connection(self._address)
             self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self._buf = bytearray()
-        head = [f"{method} {API_PREFIX}{path} HTTP/1.1", "Host: " + self._host.decode(),
-                f"Content-Length: {len(body)}"]
-        head.extend(f"{k}: {v}" for k, v in (headers or {}).items())
-        self._sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
+        self._sock.sendall(data)
+
+    def read(self) -> tuple[int, dict[str, str], bytes]:
+        """The next response on the connection: (status, lower-cased headers, body)."""
+        assert self._sock is not None
         while True:
             end = self._buf.find(b"\r\n\r\n")
             if end >= 0:
@@ -313,8 +333,9 @@ def main() -> None:
                     {"Lambda-Runtime-Function-Error-Type": f.error_type})
         sys.exit(1)
 
+    next_sent = False
     while True:
-        status, fields, body = client.call("GET", "/invocation/next")
+        status, fields, body = client.read() if next_sent else client.call("GET", "/invocation/next")
         if status != 200:
             sys.exit(1)
         rid = fields.get("lambda-runtime-aws-request-id", "")
@@ -334,12 +355,16 @@ def main() -> None:
         ok, out, error_type = run_handler(handler, body, context)
         sys.stdout.flush()
         sys.stderr.flush()
+        # Peak RSS for the REPORT line and the memory limit (see MAX_RSS_HEADER in runtime_api.py).
+        rss = str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
         if ok:
-            client.call("POST", f"/invocation/{rid}/response", out)
+            client.report_then_next(f"/invocation/{rid}/response", out, {"X-Cloudlet-Max-Rss-Kb": rss})
         else:
-            client.call("POST", f"/invocation/{rid}/error", out,
-                        {"Lambda-Runtime-Function-Error-Type": error_type or "Unhandled",
-                         "Content-Type": "application/vnd.aws.lambda.error+json"})
+            client.report_then_next(f"/invocation/{rid}/error", out,
+                                    {"Lambda-Runtime-Function-Error-Type": error_type or "Unhandled",
+                                     "Content-Type": "application/vnd.aws.lambda.error+json",
+                                     "X-Cloudlet-Max-Rss-Kb": rss})
+        next_sent = True
 
 
 if __name__ == "__main__":
