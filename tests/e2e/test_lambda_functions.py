@@ -115,6 +115,8 @@ def test_functions_survive_restart(tmp_path) -> None:  # type: ignore[no-untyped
         role_arn = iam.create_role(RoleName="r", AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
         lam = boto3.client("lambda", endpoint_url=srv.url, region_name="us-east-1", config=BOTO_CONFIG)
         sha = create(lam, role_arn, "kept")["CodeSha256"]
+        # its log lines wait in the ingest buffer (stored every 100 ms): a graceful stop stores them
+        lam.invoke(FunctionName="kept")
     finally:
         srv.stop()
     srv = start(str(tmp_path))
@@ -124,6 +126,9 @@ def test_functions_survive_restart(tmp_path) -> None:  # type: ignore[no-untyped
         assert got["Configuration"]["CodeSha256"] == sha
         with urllib.request.urlopen(got["Code"]["Location"]) as r:
             assert zipfile.ZipFile(io.BytesIO(r.read())).read("app.py") == HANDLER
+        logs = boto3.client("logs", endpoint_url=srv.url, region_name="us-east-1", config=BOTO_CONFIG)
+        lines = [e["message"] for e in logs.filter_log_events(logGroupName="/aws/lambda/kept")["events"]]
+        assert [m.split(" RequestId")[0] for m in lines] == ["START", "END", "REPORT"], lines
     finally:
         srv.stop()
 

@@ -124,6 +124,46 @@ def test_error_reports_and_payload_limit() -> None:
     asyncio.run(scenario())
 
 
+def test_pipelined_report_and_next_are_answered_in_one_write() -> None:
+    """cloudlet's Python bootstrap sends its result and the next GET /next in one write; the 202 then
+    waits for the /next answer and both go out together. A client that does not pipeline gets its 202
+    at once (test_invocation_cycle_and_status_codes)."""
+
+    async def scenario() -> None:
+        api = RuntimeApi()
+        port = await api.start()
+        loop = asyncio.get_running_loop()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            first = invocation("p1")
+            api.submit(first)
+            writer.write(f"GET {BASE}/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            head = await reader.readuntil(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 200") and b"lambda-runtime-aws-request-id: p1" in head
+            await reader.readexactly(len(b'{"k": 1}'))
+
+            body = b'"one"'
+            writer.write(f"POST {BASE}/invocation/p1/response HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n"
+                         f"X-Cloudlet-Max-Rss-Kb: 23456\r\n\r\n".encode() + body
+                         + f"GET {BASE}/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            outcome = await asyncio.wait_for(first.outcome, 5)
+            assert (outcome.body, outcome.max_rss_kb) == (b'"one"', 23456)
+            # nothing is written while no next invocation exists: the 202 waits for it
+            early = loop.create_task(reader.read(1))
+            await asyncio.sleep(0.2)
+            assert not early.done()
+            second = invocation("p2")
+            api.submit(second)
+            data = (await asyncio.wait_for(early, 5)) + await asyncio.wait_for(reader.readuntil(b'{"k": 1}'), 5)
+            assert data.startswith(b"HTTP/1.1 202") and data.count(b"HTTP/1.1 ") == 2
+            assert b"lambda-runtime-aws-request-id: p2" in data
+        finally:
+            writer.close()
+            api.close()
+
+    asyncio.run(scenario())
+
+
 def test_init_error_before_the_first_next() -> None:
     async def scenario() -> None:
         api = RuntimeApi()
