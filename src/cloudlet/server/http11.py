@@ -26,6 +26,8 @@ from cloudlet.server.http import Request, Response
 log = logging.getLogger("cloudlet.http")
 
 Handler = Callable[[Request], Awaitable[Response]]
+# Answers a request on the spot when it can (None: the request goes to the Handler, in a task).
+QuickHandler = Callable[[Request], Response | None]
 
 # The largest request read: Lambda's CreateFunction takes a 50 MB zip, base64-encoded in JSON (~67 MB);
 # each service enforces its own, smaller limits (API Gateway 10 MB, DynamoDB items 400 KB).
@@ -67,8 +69,9 @@ class _Clock:
 
 
 class HttpProtocol(asyncio.Protocol):
-    def __init__(self, handler: Handler, clock: _Clock, max_body: int) -> None:
+    def __init__(self, handler: Handler, clock: _Clock, max_body: int, quick: QuickHandler | None = None) -> None:
         self._handler = handler
+        self._quick = quick
         self._clock = clock
         self._max_body = max_body
         self._loop = asyncio.get_event_loop()
@@ -186,6 +189,9 @@ class HttpProtocol(asyncio.Protocol):
             fut: asyncio.Future[bytes] = self._loop.create_future()
             fut.set_result(self._render(Response(413, b'{"message":"Request entity too large"}'), method, False))
             keep_alive = False
+        elif self._quick is not None and (now := self._answer_now(request, keep_alive)) is not None:
+            fut = self._loop.create_future()
+            fut.set_result(now)
         else:
             fut = self._loop.create_task(self._serve(request, keep_alive))
         self._queue.append(fut)
@@ -203,6 +209,15 @@ class HttpProtocol(asyncio.Protocol):
             log.exception("unhandled error for %s %s", request.method, request.path)
             response = _INTERNAL_ERROR
         return self._render(response, request.method, keep_alive)
+
+    def _answer_now(self, request: Request, keep_alive: bool) -> bytes | None:
+        assert self._quick is not None
+        try:
+            response = self._quick(request)
+        except Exception:
+            log.exception("unhandled error for %s %s", request.method, request.path)
+            response = _INTERNAL_ERROR
+        return None if response is None else self._render(response, request.method, keep_alive)
 
     def _render(self, response: Response, method: str, keep_alive: bool) -> bytes:
         status = response.status
@@ -255,10 +270,11 @@ def _split_url(url: bytes) -> tuple[str, bytes]:
 
 
 async def serve(
-    handler: Handler, host: str, port: int, max_body: int = MAX_BODY
+    handler: Handler, host: str, port: int, max_body: int = MAX_BODY, quick: QuickHandler | None = None
 ) -> asyncio.base_events.Server:
+    """Serve `handler` on host:port; `quick`, when given, is asked first (see QuickHandler)."""
     loop = asyncio.get_running_loop()
     clock = _Clock()
     return await loop.create_server(
-        lambda: HttpProtocol(handler, clock, max_body), host, port, reuse_address=True, backlog=2048
+        lambda: HttpProtocol(handler, clock, max_body, quick), host, port, reuse_address=True, backlog=2048
     )

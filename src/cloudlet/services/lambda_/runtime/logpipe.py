@@ -9,15 +9,16 @@ invokes with the next one.
 
 from __future__ import annotations
 
-import array
 import asyncio
 import fcntl
 import os
+import sys
 import termios
 import time
 
 MAX_EVENT_BYTES = 256 * 1024  # CloudWatch Logs' event size; a longer line is split
 MAX_BUFFERED_BYTES = 16 * 1024 * 1024  # held between takes; past it lines are dropped and counted
+_INT_ZERO = bytes(4)  # FIONREAD's int argument (an immutable buffer: ioctl returns a copy)
 
 
 class LogPipe(asyncio.Protocol):
@@ -98,12 +99,10 @@ class LogPipe(asyncio.Protocol):
         """Bytes written by the process and not read yet (FIONREAD on the pipe)."""
         if self._transport is None:
             return 0
-        buf = array.array("i", [0])
         try:
-            fcntl.ioctl(self._fd, termios.FIONREAD, buf, True)
+            return int.from_bytes(fcntl.ioctl(self._fd, termios.FIONREAD, _INT_ZERO), sys.byteorder)
         except OSError:
             return 0
-        return buf[0]
 
     async def drain(self, max_wait_s: float = 0.5) -> None:
         """Let the event loop read what the process has already written (called once the runtime

@@ -88,7 +88,8 @@ class RuntimeApi:
         self.port = 0
 
     async def start(self) -> int:
-        self._server = await http11.serve(self.handle, "127.0.0.1", 0, max_body=_LISTENER_MAX_BODY)
+        self._server = await http11.serve(self.handle, "127.0.0.1", 0, max_body=_LISTENER_MAX_BODY,
+                                          quick=self.answer_now)
         self.port = self._server.sockets[0].getsockname()[1]
         return self.port
 
@@ -116,12 +117,18 @@ class RuntimeApi:
 
     # -- HTTP
     async def handle(self, request: Request) -> Response:
+        return self.answer_now(request) or await self._next_wait()
+
+    def answer_now(self, request: Request) -> Response | None:
+        """The answer to `request` when it needs no waiting: everything but a /next that finds no
+        invocation queued (None: `handle` waits for one). The HTTP server calls this first, so most
+        Runtime API calls are answered without a task."""
         path = request.path
         if not path.startswith(PREFIX):
             return _error(404, "InvalidURLPath", f"Invalid URL path: {path}")
         rest = path[len(PREFIX):]
         if rest == "invocation/next":
-            return await self._next() if request.method == "GET" else _METHOD_NOT_ALLOWED
+            return self._next_now() if request.method == "GET" else _METHOD_NOT_ALLOWED
         if rest == "init/error":
             return self._init_error(request) if request.method == "POST" else _METHOD_NOT_ALLOWED
         parts = rest.split("/")
@@ -129,7 +136,7 @@ class RuntimeApi:
             return self._report(parts[1], parts[2], request) if request.method == "POST" else _METHOD_NOT_ALLOWED
         return _error(404, "InvalidURLPath", f"Invalid URL path: {path}")
 
-    async def _next(self) -> Response:
+    def _next_now(self) -> Response | None:
         if self.init_error.done():
             return _error(403, "InvalidStateTransition", "State transition from InitError to Ready failed")
         cur = self._current
@@ -139,6 +146,13 @@ class RuntimeApi:
         self._current = None
         if not self.ready.done():
             self.ready.set_result(time.monotonic())
+        if self._pending is None:
+            if self._waiter is not None and not self._waiter.done():
+                return _error(403, "InvalidStateTransition", "Another /next request is already waiting")
+            return None
+        return self._deliver()
+
+    async def _next_wait(self) -> Response:
         while self._pending is None:
             if self._waiter is not None and not self._waiter.done():
                 return _error(403, "InvalidStateTransition", "Another /next request is already waiting")
@@ -147,7 +161,11 @@ class RuntimeApi:
                 await self._waiter
             finally:
                 self._waiter = None
+        return self._deliver()
+
+    def _deliver(self) -> Response:
         inv = self._pending
+        assert inv is not None
         self._pending = None
         self._current = inv
         inv.delivered_at = time.monotonic()
