@@ -113,7 +113,7 @@ class Cloudlet:
 
 
 def build_app(settings: Settings) -> Cloudlet:
-    store = SqliteStore(settings.db_path, settings.durability)
+    store = SqliteStore(settings.db_path, settings.durability, cache_mib=settings.cache_mib)
     iam = IamState(store)
     code = CodeStore(settings.code_dir)
     logs = LogCatalog(store)

@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
         "--durability", choices=DURABILITIES,
         help="process (default: survives kill -9), os (also an OS crash), full (fsync per write)",
     )
+    start.add_argument("--cache-mib", type=int,
+                       help="SQLite page cache in MiB (env CLOUDLET_CACHE_MIB, default 16)")
     start.add_argument("--http", choices=HTTP_SERVERS, help="cloudlet (default) or asgi (uvicorn)")
     start.add_argument("--log-level", help="log level (env CLOUDLET_LOG_LEVEL, default warning)")
     logs = sub.add_parser("logs", help="read CloudWatch Logs of a running cloudlet").add_subparsers(
@@ -52,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         settings = Settings.from_env(
             host=args.host, port=args.port, data_dir=args.data_dir, store=args.store,
-            durability=args.durability, http=args.http, log_level=args.log_level,
+            durability=args.durability, cache_mib=args.cache_mib, http=args.http, log_level=args.log_level,
         )
     except ValueError as e:
         sys.exit(f"cloudlet: {e}")

@@ -18,6 +18,7 @@ class Settings:
     data_dir: str = "./.cloudlet"
     store: str = "sqlite"
     durability: str = "process"
+    cache_mib: int = 16  # SQLite page cache: the server's memory for hot pages (bounded)
     http: str = "cloudlet"
     account_id: str = "000000000000"
     default_region: str = "us-east-1"
@@ -51,7 +52,7 @@ class Settings:
         values: dict[str, object] = {}
         for name, conv in (
             ("host", str), ("port", int), ("data_dir", str), ("store", str), ("durability", str),
-            ("http", str),
+            ("cache_mib", int), ("http", str),
             ("account_id", str), ("default_region", str), ("log_level", str),
             ("lambda_max_environments", int), ("lambda_idle_s", float), ("lambda_retry_s", float),
         ):
@@ -66,6 +67,8 @@ class Settings:
             raise ValueError(
                 f"unknown durability {settings.durability!r}; choose one of {', '.join(DURABILITIES)}"
             )
+        if settings.cache_mib < 1:
+            raise ValueError(f"cache size must be at least 1 MiB, not {settings.cache_mib}")
         if settings.http not in HTTP_SERVERS:
             raise ValueError(f"unknown http server {settings.http!r}; choose one of {', '.join(HTTP_SERVERS)}")
         return settings

@@ -13,6 +13,7 @@ def test_defaults() -> None:
         "127.0.0.1", 4566, "./.cloudlet", "sqlite", "process", "cloudlet"
     )
     assert s.db_path == "./.cloudlet/cloudlet.db"
+    assert s.cache_mib == 16
 
 
 def test_env_then_flags() -> None:
@@ -23,7 +24,13 @@ def test_env_then_flags() -> None:
     assert (s.port, s.store, s.db_path) == (5000, "sqlite", "/tmp/x/cloudlet.db")
 
 
-@pytest.mark.parametrize("bad", [{"store": "redis"}, {"durability": "maybe"}, {"http": "gunicorn"}])
+def test_cache_size() -> None:
+    assert Settings.from_env({"CLOUDLET_CACHE_MIB": "64"}).cache_mib == 64
+    assert Settings.from_env({"CLOUDLET_CACHE_MIB": "64"}, cache_mib=8).cache_mib == 8
+
+
+@pytest.mark.parametrize("bad", [{"store": "redis"}, {"durability": "maybe"}, {"http": "gunicorn"},
+                                 {"cache_mib": 0}])
 def test_unknown_choices_are_refused(bad: dict[str, str]) -> None:
     with pytest.raises(ValueError):
         Settings.from_env({}, **bad)

@@ -177,12 +177,15 @@ class SqliteTxn:
 class SqliteStore:
     """`Store` over one SQLite database; `path=None` keeps it in memory."""
 
-    def __init__(self, path: str | None, durability: str = "process") -> None:
+    def __init__(self, path: str | None, durability: str = "process", cache_mib: int = 16) -> None:
         if durability not in DURABILITY:
             raise ValueError(f"unknown durability {durability!r}")
         self.path = path
         self.name = "memory" if path is None else "sqlite"
         self.durability = durability
+        # The page cache is most of what the server's memory grows by: it fills with whatever was
+        # read or written last (function logs included) up to this size, then stays there.
+        self.cache_mib = cache_mib
         self._conn: sqlite3.Connection | None = None
         self._txn: SqliteTxn | None = None
         self._pending: list[asyncio.Future[None]] | None = None  # waiters of the open group
@@ -206,7 +209,7 @@ class SqliteStore:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(f"PRAGMA synchronous={DURABILITY[self.durability]}")
         conn.execute("PRAGMA temp_store=MEMORY")
-        conn.execute("PRAGMA cache_size=-65536")  # 64 MiB page cache
+        conn.execute(f"PRAGMA cache_size=-{self.cache_mib * 1024}")
         _migrate(conn)
         conn.execute("BEGIN")
         self._conn = conn

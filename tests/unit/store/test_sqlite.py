@@ -76,3 +76,17 @@ def test_one_server_per_database(tmp_path) -> None:  # type: ignore[no-untyped-d
         await second.close()
 
     asyncio.run(main())
+
+
+# The page cache is bounded by its setting: the server's memory stops growing there.
+def test_cache_size_follows_the_setting(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    async def main() -> None:
+        store = SqliteStore(str(tmp_path / "c.db"), cache_mib=3)
+        await store.open()
+        try:
+            assert store._conn is not None
+            assert store._conn.execute("PRAGMA cache_size").fetchone()[0] == -3 * 1024
+        finally:
+            await store.close()
+
+    asyncio.run(main())
