@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
-import yaml
 
 from cloudlet.services.apigateway.engine import errors
 from cloudlet.services.apigateway.engine.apis import RestApi, RestApis
@@ -125,5 +124,11 @@ def get_export(api: RestApi, p: Doc, endpoint: str) -> Doc:
 
 def _render(document: Doc, accepts: str | None) -> tuple[bytes, str]:
     if "yaml" in (accepts or "").lower():
-        return yaml.safe_dump(document, sort_keys=False, allow_unicode=True).encode(), "application/yaml"
+        return _yaml().safe_dump(document, sort_keys=False, allow_unicode=True).encode(), "application/yaml"
     return orjson.dumps(document, option=orjson.OPT_INDENT_2), "application/json"
+
+
+def _yaml() -> Any:
+    import yaml  # ~15 ms to import: on first use, not at start-up
+
+    return yaml

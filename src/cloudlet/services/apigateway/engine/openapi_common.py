@@ -14,8 +14,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import yaml
-
 from cloudlet.protocol.errors import AwsError
 
 Doc = dict[str, Any]
@@ -78,6 +76,8 @@ def parse_document(body: bytes | str) -> Doc:
         doc: Any = json.loads(text)
     except ValueError:
         try:
+            import yaml  # ~15 ms to import: on first use, not at start-up
+
             doc = yaml.safe_load(text)
         except yaml.YAMLError:
             raise invalid_input() from None

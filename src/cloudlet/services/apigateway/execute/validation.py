@@ -6,14 +6,15 @@ https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from jsonschema import Draft4Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT4
 
 from cloudlet.services.apigateway.engine.definition import ApiDefinition
+
+if TYPE_CHECKING:
+    from jsonschema import Draft4Validator
+    from referencing import Registry
 
 Doc = dict[str, Any]
 
@@ -44,14 +45,21 @@ class Models:
                 continue
             if isinstance(schema, dict):
                 self._schemas[name] = schema
-        self._registry: Registry = Registry().with_resources(
-            (model_url(api_id, n), Resource.from_contents(s, default_specification=DRAFT4))
-            for n, s in self._schemas.items())
+        self._registry: Registry | None = None
         self._validators: dict[str, Draft4Validator] = {}
 
     def validator(self, name: str) -> Draft4Validator | None:
         v = self._validators.get(name)
         if v is None and name in self._schemas:
+            # jsonschema takes ~40 ms to import: loaded on first use, not at start-up
+            from jsonschema import Draft4Validator
+            from referencing import Registry, Resource
+            from referencing.jsonschema import DRAFT4
+
+            if self._registry is None:
+                self._registry = Registry().with_resources(
+                    (model_url(self._api_id, n), Resource.from_contents(s, default_specification=DRAFT4))
+                    for n, s in self._schemas.items())
             v = self._validators[name] = Draft4Validator(self._schemas[name], registry=self._registry)
         return v
 

@@ -9,10 +9,6 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from airspeed import operators as ops
-
-from cloudlet.services.apigateway.execute.mapping import strings
-from cloudlet.services.apigateway.execute.mapping.compiler import compile_template
 from cloudlet.services.apigateway.execute.mapping.fastpath import Fallback, FastTemplate, compile_fast, render_fast
 from cloudlet.services.apigateway.execute.mapping.inputs import Input
 from cloudlet.services.apigateway.execute.mapping.model import MappingError, MappingInput, Rendered
@@ -20,14 +16,22 @@ from cloudlet.services.apigateway.execute.mapping.overrides import build_context
 from cloudlet.services.apigateway.execute.mapping.util import UTIL
 from cloudlet.services.apigateway.execute.mapping.values import JMap
 
-strings.install()
+
+def _compile(template: str) -> Any:
+    # airspeed (~20 ms to import) is loaded with the first template that needs it, not at start-up:
+    # most templates take the fast path, and start-up time is a goal.
+    from cloudlet.services.apigateway.execute.mapping import strings
+    from cloudlet.services.apigateway.execute.mapping.compiler import compile_template
+
+    strings.install()
+    return compile_template(template)
 
 
 def _line_of(element: Any) -> int:
     return element.full_text().count("\n", 0, element.start) + 1
 
 
-def _execution_reason(e: ops.TemplateExecutionError) -> str:
+def _execution_reason(e: Any) -> str:
     """One line: what failed, in which expression, on which line."""
     cause = e.__cause__
     what = f"{cause}" if isinstance(cause, ValueError) else f"{type(cause).__name__}: {cause}"
@@ -59,7 +63,7 @@ class TemplateEngine:
             hit = None if velocity else compile_fast(template)
             if hit is None:
                 try:
-                    hit = compile_template(template)
+                    hit = _compile(template)
                 except MappingError as e:
                     hit = e
             if self._cache_size > 0:
@@ -94,6 +98,8 @@ class TemplateEngine:
             "stageVariables": JMap(data.stage_variables or {}),
             "util": UTIL,
         }
+        from airspeed import operators as ops  # loaded by _compile already
+
         try:
             body = compiled.merge(namespace)
             return Rendered(body, overrides.request_override(), overrides.response_override())

@@ -13,9 +13,6 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
-from jsonpath_ng.ext import parse as ext_parse
-
 MISSING: Any = object()  # a definite path that leads nowhere (a JSON null is None)
 
 # One step of a definite path: `.name`, `['name']`, `["name"]`, `[3]`, `[-1]`.
@@ -72,6 +69,8 @@ def compile_path(text: str) -> CompiledPath:
     if pos == len(path):
         return CompiledPath(text, tuple(steps), None)
     try:
+        from jsonpath_ng.ext import parse as ext_parse  # ~20 ms to import: on first use, not at start-up
+
         return CompiledPath(text, None, ext_parse(path))
-    except (JsonPathLexerError, JsonPathParserError, Exception) as e:  # jsonpath-ng raises assorted errors
+    except Exception as e:  # jsonpath-ng raises assorted errors
         raise PathError(f"Invalid JSONPath expression '{text}': {e}") from None
