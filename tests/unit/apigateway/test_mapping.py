@@ -14,8 +14,10 @@ from cloudlet.services.apigateway.execute.mapping import (
     MappingInput,
     Rendered,
     TemplateEngine,
-    compiler,
     inputs,
+)
+from cloudlet.services.apigateway.execute.mapping import (
+    engine as mapping_engine,
 )
 from cloudlet.services.apigateway.execute.mapping.jsonpath import compile_path
 from cloudlet.services.apigateway.execute.mapping.render import java_double, java_str
@@ -44,8 +46,8 @@ def error(template: str, body: str = "", **kw: Any) -> str:
 # ------------------------------------------------------------------ caching
 def test_compiled_once_per_template_text(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    real = compiler.compile_template
-    monkeypatch.setattr("cloudlet.services.apigateway.execute.mapping.engine.compile_template",
+    real = mapping_engine._compile
+    monkeypatch.setattr("cloudlet.services.apigateway.execute.mapping.engine._compile",
                         lambda t: calls.append(t) or real(t))
     engine = TemplateEngine()
     template = "#set($g = 'hi')$g $input.params('n')"  # a directive: compiled by airspeed, not the fast path
@@ -56,8 +58,8 @@ def test_compiled_once_per_template_text(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_cache_is_lru_and_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    real = compiler.compile_template
-    monkeypatch.setattr("cloudlet.services.apigateway.execute.mapping.engine.compile_template",
+    real = mapping_engine._compile
+    monkeypatch.setattr("cloudlet.services.apigateway.execute.mapping.engine._compile",
                         lambda t: calls.append(t) or real(t))
     engine = TemplateEngine(cache_size=2)
     for t in ("#set($x=1)1", "#set($x=1)2", "#set($x=1)1", "#set($x=1)3", "#set($x=1)1", "#set($x=1)2"):
@@ -74,8 +76,8 @@ def test_cache_size_zero_still_renders() -> None:
 
 def test_broken_template_is_cached_as_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    real = compiler.compile_template
-    monkeypatch.setattr("cloudlet.services.apigateway.execute.mapping.engine.compile_template",
+    real = mapping_engine._compile
+    monkeypatch.setattr("cloudlet.services.apigateway.execute.mapping.engine._compile",
                         lambda t: calls.append(t) or real(t))
     engine = TemplateEngine()
     for _ in range(3):
