@@ -388,6 +388,18 @@ def test_out_of_memory(run: Run[Any], code_dir: str) -> None:
     run(env.stop())
 
 
+def test_peak_memory_is_the_functions_not_the_forking_servers(run: Run[Any], code_dir: str) -> None:
+    """Linux keeps the pre-exec image's peak in getrusage's ru_maxrss: a function started by a big
+    server would look over its limit. The peak reported is the process's own (VmHWM)."""
+    ballast = bytearray(300 * 1024 * 1024)  # the "server" is over 128 MB when it forks the function
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    env, r = run(once(make_spec(code_dir, memory_mb=128)))
+    del ballast
+    assert r.error is None, r.payload
+    assert 5 <= r.max_memory_mb < 128
+    run(env.stop())
+
+
 def test_stop_kills_the_process_group(run: Run[Any], code_dir: str) -> None:
     env = run(Environment.start(make_spec(code_dir)))
     pid = env.pid

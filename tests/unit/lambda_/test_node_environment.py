@@ -207,6 +207,17 @@ def test_cold_start_returns_result_with_init_output(warm: tuple[Environment, Inv
     assert 0 < first.max_memory_mb < 256
 
 
+def test_peak_memory_is_the_functions_not_the_forking_servers(run: Run[Any], code_dir: str) -> None:
+    """resourceUsage().maxRSS keeps the forked server's peak on Linux: the bootstrap reports VmHWM."""
+    ballast = bytearray(400 * 1024 * 1024)  # the "server" is over the limit when it forks the function
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    env, r = run(once(make_spec(code_dir, memory_mb=256)))
+    del ballast
+    assert r.error is None, r.payload
+    assert 5 <= r.max_memory_mb < 256
+    run(env.stop())
+
+
 def test_async_handler_returns_object(run: Run[Any], warm: tuple[Environment, InvokeResult]) -> None:
     r = call(run, warm[0], {"a": [1, 2], "s": "é"})
     assert r.error is None and r.error_type is None

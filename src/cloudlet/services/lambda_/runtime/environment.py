@@ -12,7 +12,7 @@ Limits, as Lambda applies them:
   Init has its own 10 s (as on AWS); a slower init eats into the first invoke's timeout.
 - memory: the process's peak RSS (VmHWM in /proc/<pid>/status) must stay within MemorySize. It is
   checked every 50 ms while an invoke runs and once more when the runtime answers (cloudlet's
-  bootstraps send their peak, getrusage's ru_maxrss, with the answer; otherwise /proc is read),
+  bootstraps send their own VmHWM with the answer; otherwise /proc is read here),
   so a spike between two checks is still seen; over the limit, the process group is SIGKILLed and the invoke
   fails with Runtime.OutOfMemory. No rlimit is used: RLIMIT_AS counts reserved address space
   (node reserves ~700 MB of it at start and fails under 256 MB), and RLIMIT_DATA counts thread

@@ -29,7 +29,7 @@ _ACCEPTED = Response(202, b'{"status":"OK"}', _JSON)
 # The 202 to a /response or /error: a runtime that pipelines its next GET /next behind it (the
 # Python bootstrap does) gets both answers in one write, when the next invocation comes.
 _ACCEPTED_REPORT = Response(202, b'{"status":"OK"}', _JSON, coalesce=True)
-# Sent by cloudlet's bootstraps with a report: the process's peak RSS (getrusage), which saves
+# Sent by cloudlet's bootstraps with a report: the process's peak RSS (its VmHWM), which saves
 # reading /proc/<pid>/status after every invoke for Max Memory Used and the memory limit.
 MAX_RSS_HEADER = "x-cloudlet-max-rss-kb"
 

@@ -113,6 +113,23 @@ function apiCall(method, route, body, headers) {
   });
 }
 
+// The process's peak RSS in KiB, sent with each answer for the REPORT line and the memory limit (see
+// MAX_RSS_HEADER in runtime_api.py): VmHWM of /proc/self/status through one open descriptor. Not
+// resourceUsage().maxRSS: Linux keeps in it the peak of the image before exec (the forked server).
+let statusFd = null;
+const statusBuf = Buffer.alloc(8192);
+function peakRssKb() {
+  try {
+    if (statusFd === null) statusFd = fs.openSync('/proc/self/status', 'r');
+    const n = fs.readSync(statusFd, statusBuf, 0, statusBuf.length, 0);
+    const m = /VmHWM:\s*(\d+) kB/.exec(statusBuf.toString('latin1', 0, n));
+    if (m) return Number(m[1]);
+  } catch (_) {
+    // no /proc: fall back
+  }
+  return process.resourceUsage().maxRSS;
+}
+
 function headerSafe(value) {
   return String(value).replace(/[^\x20-\x7e]/g, '?');
 }
@@ -371,8 +388,7 @@ class Invocation {
     const headers = kind === 'error'
       ? { 'Lambda-Runtime-Function-Error-Type': headerSafe(errorType), 'Content-Type': ERROR_CONTENT_TYPE }
       : { 'Content-Type': 'application/json' };
-    // Peak RSS for the REPORT line and the memory limit (see MAX_RSS_HEADER in runtime_api.py).
-    headers['X-Cloudlet-Max-Rss-Kb'] = String(process.resourceUsage().maxRSS);
+    headers['X-Cloudlet-Max-Rss-Kb'] = String(peakRssKb());
     this.posted = apiCall('POST', `/invocation/${rid}/${kind}`, body, headers).then(() => {}, fatal);
     this.posted.then(() => this.settle());
   }

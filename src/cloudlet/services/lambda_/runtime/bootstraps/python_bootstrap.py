@@ -244,6 +244,29 @@ def run_handler(handler: Any, body: bytes, context: LambdaContext) -> tuple[bool
         return False, _error_doc(error_type, str(e), trace, rid), error_type
 
 
+class PeakRss:
+    """The process's peak RSS in KiB, sent with each answer for the REPORT line and the memory limit
+    (see MAX_RSS_HEADER in runtime_api.py): VmHWM of /proc/self/status, re-read through one open
+    descriptor. Not getrusage's ru_maxrss: Linux keeps in it the peak of the image before exec, i.e.
+    of the forked server."""
+
+    def __init__(self) -> None:
+        try:
+            self._fd: int | None = os.open("/proc/self/status", os.O_RDONLY)
+        except OSError:
+            self._fd = None
+
+    def kb(self) -> int:
+        if self._fd is not None:
+            try:
+                status = os.pread(self._fd, 8192, 0)
+                i = status.index(b"VmHWM:")
+                return int(status[i + 6 : status.index(b"kB", i)])
+            except (OSError, ValueError):
+                pass
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 class RuntimeClient:
     """HTTP/1.1 over one kept-alive loopback connection: the Runtime API needs no more, and
     http.client (which imports ssl and email) would add ~20 ms to every cold start."""
@@ -324,6 +347,7 @@ def main() -> None:
     if not sys.path or sys.path[0] != task_root:
         sys.path.insert(0, task_root)
     client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
+    peak = PeakRss()
 
     try:
         handler = load_handler(os.environ.get("_HANDLER", ""))
@@ -355,8 +379,7 @@ def main() -> None:
         ok, out, error_type = run_handler(handler, body, context)
         sys.stdout.flush()
         sys.stderr.flush()
-        # Peak RSS for the REPORT line and the memory limit (see MAX_RSS_HEADER in runtime_api.py).
-        rss = str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        rss = str(peak.kb())
         if ok:
             client.report_then_next(f"/invocation/{rid}/response", out, {"X-Cloudlet-Max-Rss-Kb": rss})
         else:
