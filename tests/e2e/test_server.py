@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 import signal
+import urllib.error
 import urllib.request
 import zlib
 
@@ -201,3 +202,24 @@ def test_engine_level_random_requests_never_500(endpoint: str, fuzz_table: str, 
     body["TableName"] = fuzz_table
     status, _, out = raw(endpoint, f"DynamoDB_20120810.{op}", json.dumps(body).encode())
     assert status < 500, out
+
+
+def test_services_loaded_after_start_up_are_waited_for(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """DynamoDB answers as soon as the server listens; Lambda, API Gateway (and IAM/STS) requests sent
+    while those are still loading wait for them and are answered normally (app.py's two-step start)."""
+    srv = start(str(tmp_path))
+    try:
+        kw = {"endpoint_url": srv.url, "region_name": "us-east-1", "config": BOTO_CONFIG}
+        lam, apigw = boto3.client("lambda", **kw), boto3.client("apigateway", **kw)
+        sts, ddb = boto3.client("sts", **kw), boto3.client("dynamodb", **kw)
+        assert lam.list_functions()["Functions"] == []
+        assert apigw.get_rest_apis()["items"] == []
+        assert sts.get_caller_identity()["Account"] == "000000000000"
+        assert ddb.list_tables()["TableNames"] == []
+        # an execute-api URL of an unknown API: API Gateway's own answer, not "no service"
+        req = urllib.request.Request(srv.url + "/restapis/nope/test/_user_request_/x")
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(req, timeout=10)
+        assert e.value.code in (403, 404)
+    finally:
+        srv.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import TYPE_CHECKING
 
@@ -11,12 +12,12 @@ from cloudlet.config import Settings
 from cloudlet.protocol.context import Context, credential_scope
 from cloudlet.protocol.json_rpc import JsonService
 from cloudlet.protocol.query import QueryService
-from cloudlet.protocol.rest_json import RestJsonService
 from cloudlet.server.http import Request, Response, json_response, new_request_id
 from cloudlet.server.internal import Internal
 from cloudlet.services.apigateway.execute.urls import execute_target
 
 if TYPE_CHECKING:
+    from cloudlet.protocol.rest_json import RestJsonService
     from cloudlet.services.apigateway.execute.plane import ExecuteApi
 
 _ACTION = re.compile(rb"(?:^|&)Action=([A-Za-z0-9]+)")
@@ -38,10 +39,22 @@ class Router:
         self._query = query_services  # SigV4 signing name (credential scope service) -> service
         self._rest = rest_services  # SigV4 signing name -> service (operations matched by URI template)
         self._execute = execute_api  # deployed REST APIs (invoke URLs)
+        # Set once every service is registered (see add_services): start-up answers DynamoDB and
+        # CloudWatch Logs first, requests for the others wait for it.
+        self.complete = asyncio.Event()
+        self.complete.set()
+
+    def add_services(self, rest_services: dict[str, RestJsonService], execute_api: ExecuteApi | None) -> None:
+        """Register the services loaded after start-up, and let the requests waiting for them in."""
+        self._rest.update(rest_services)
+        self._execute = execute_api
+        self.complete.set()
 
     async def route(self, request: Request) -> Response:
         if request.path.startswith(("/_cloudlet/", "/_localstack/")):
             return await self._internal.handle(request)
+        if not self.complete.is_set() and not (request.method == "POST" and "x-amz-target" in request.headers):
+            await self.complete.wait()
         if self._execute is not None:
             api = execute_target(request)
             if api is not None:
