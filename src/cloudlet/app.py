@@ -4,10 +4,11 @@
 adapter `Cloudlet.asgi()` by any ASGI server); `startup`/`shutdown` open and close the store,
 load the catalogs and run the background work (log retention, Lambda's queue and reaper).
 
-Start-up comes in two steps, so the server answers within the start-up goal: DynamoDB, CloudWatch
-Logs, IAM and STS are ready when `startup` returns; Lambda and API Gateway (about half of the
-server's imports) are imported in a worker thread right after, wired, loaded, and registered with
-the router, which holds requests for them until then (a few hundred milliseconds at most).
+Start-up comes in two steps, so the server answers within the start-up goal: the catalogs of
+DynamoDB, CloudWatch Logs and IAM are loaded when `startup` returns; Lambda and API Gateway (about
+half of the server's imports) are imported in a worker thread right after, wired, loaded, and
+registered with the router. Until then the router answers JSON-protocol calls (DynamoDB, Logs) and
+holds every other request (about 0.1 s).
 """
 
 from __future__ import annotations
