@@ -34,6 +34,8 @@ class LambdaApi:
 
     async def create_function(self, p: Params, ctx: Context) -> Params:
         fn = await self.fns.create(ctx.account, ctx.region, p)
+        if fn.config.get("Runtime"):
+            self.invoker.prepare(fn.config["Runtime"])
         return fn.describe(str(fn.next_version - 1) if p.get("Publish") else "$LATEST")
 
     async def invoke(self, p: Params, ctx: Context) -> Params:

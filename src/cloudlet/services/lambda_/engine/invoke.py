@@ -24,6 +24,7 @@ from cloudlet.protocol.errors import AwsError
 from cloudlet.services.lambda_.engine.async_queue import AsyncQueue
 from cloudlet.services.lambda_.engine.functions import LATEST, Function
 from cloudlet.services.lambda_.runtime.environment import Environment, EnvSpec, InvokeResult
+from cloudlet.services.lambda_.runtime.spares import SparePool
 from cloudlet.services.logs.engine import events as log_events
 from cloudlet.services.logs.engine.catalog import LogCatalog
 
@@ -61,8 +62,14 @@ class Invoker:
         self.idle_s = idle_s  # environments unused for this long are stopped (see reap_idle)
         self._pools: dict[tuple[str, ...], _Pool] = {}
         self._current: dict[tuple[str, ...], tuple[str, ...]] = {}  # (account, region, name, version) -> pool key
+        self.spares = SparePool()  # pre-started runtime processes for cold starts
+
+    def prepare(self, runtime: str) -> None:
+        """A function of `runtime` was created: have a process of its runtime ready (spares.py)."""
+        self.spares.prepare(runtime)
 
     async def close(self) -> None:
+        await self.spares.close()
         for pool in self._pools.values():
             for _, env in pool.idle:
                 await env.stop()
@@ -153,7 +160,7 @@ class Invoker:
             if env.alive:
                 return pool, env
         try:
-            env = await Environment.start(await self._spec(fn, version))
+            env = await Environment.start(await self._spec(fn, version), self.spares)
         except BaseException:
             pool.busy -= 1
             raise

@@ -26,7 +26,6 @@ import math
 import os
 import random
 import signal
-import subprocess
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,8 +34,10 @@ import orjson
 
 from cloudlet.services.lambda_.runtime.envvars import build_env
 from cloudlet.services.lambda_.runtime.logpipe import LogPipe
+from cloudlet.services.lambda_.runtime.process import spawn
 from cloudlet.services.lambda_.runtime.runtime_api import Invocation, Outcome, RuntimeApi
 from cloudlet.services.lambda_.runtime.runtimes import Runtime, get_runtime
+from cloudlet.services.lambda_.runtime.spares import SparePool
 
 INIT_LIMIT_S = 10.0
 MEMORY_POLL_S = 0.05
@@ -108,27 +109,20 @@ class Environment:
         self._mem_timer: asyncio.TimerHandle | None = None
 
     @classmethod
-    async def start(cls, spec: EnvSpec) -> Environment:
+    async def start(cls, spec: EnvSpec, spares: SparePool | None = None) -> Environment:
+        """A new environment for `spec`: a pre-started runtime process from `spares` when one is
+        there and the function can use it (see spares.py), else a process started now."""
         runtime = get_runtime(spec.runtime)
         command = runtime.command()
-        api = RuntimeApi()
-        port = await api.start()
-        env = build_env(spec, runtime, f"127.0.0.1:{port}", command[0])
-        read_fd, write_fd = os.pipe()
-        spawned_at = time.monotonic()
-        try:
-            proc = await asyncio.create_subprocess_exec(
-                *command, stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd,
-                cwd=spec.code_dir, env=env, start_new_session=True,
-            )
-        except BaseException:
-            os.close(read_fd)
-            api.close()
-            raise
-        finally:
-            os.close(write_fd)
-        pipe = await LogPipe.open(read_fd)
-        return cls(spec, runtime, api, proc, pipe, spawned_at)
+        p = spares.take(runtime, spec) if spares is not None else None
+        if p is not None:
+            p.api.assign(build_env(spec, runtime, f"127.0.0.1:{p.api.port}", command[0]), spec.code_dir)
+            p.spawned_at = time.monotonic()  # Init Duration: from here to the handler's module loaded
+        else:
+            p = await spawn(command, lambda api: build_env(spec, runtime, api, command[0]), spec.code_dir)
+        if spares is not None:
+            spares.prepare(runtime)  # for the next cold start
+        return cls(spec, runtime, p.api, p.proc, p.pipe, p.spawned_at)
 
     @property
     def alive(self) -> bool:

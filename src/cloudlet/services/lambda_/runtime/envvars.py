@@ -41,13 +41,40 @@ class _Spec(Protocol):
     credentials: tuple[str, str, str | None]
 
 
+def _path(interpreter: str | None) -> str:
+    bin_dirs = [os.path.dirname(interpreter)] if interpreter else []
+    return ":".join([*bin_dirs, "/usr/local/bin", "/usr/bin/", "/bin", "/opt/bin"])
+
+
+def spare_env(runtime: Runtime, runtime_api: str, interpreter: str | None) -> dict[str, str]:
+    """The environment a pre-started runtime process (spares.py) starts with: what the interpreter
+    reads at start, as build_env sets it for every function that can use a spare, and no function's
+    variables (those come with its assignment)."""
+    env = {
+        "LANG": "en_US.UTF-8",
+        "PATH": _path(interpreter),
+        "TZ": ":UTC",
+        "AWS_LAMBDA_RUNTIME_API": runtime_api,
+        "LAMBDA_RUNTIME_DIR": BOOTSTRAP_DIR,
+        SPARE_FLAG: "1",
+    }
+    host_ld = os.environ.get("LD_LIBRARY_PATH")
+    env["LD_LIBRARY_PATH"] = ":".join(filter(None, ["/lib64", "/usr/lib64", BOOTSTRAP_DIR,
+                                                    os.path.join(BOOTSTRAP_DIR, "lib"), "/opt/lib", host_ld]))
+    if runtime.family == "python":
+        env["PYTHONPATH"] = BOOTSTRAP_DIR
+    return env
+
+
+SPARE_FLAG = "_CLOUDLET_SPARE"  # set for a pre-started runtime: it asks for its function first
+
+
 def build_env(spec: _Spec, runtime: Runtime, runtime_api: str, interpreter: str | None = None) -> dict[str, str]:
     task_root = os.path.abspath(spec.code_dir)
-    bin_dirs = [os.path.dirname(interpreter)] if interpreter else []
     host_ld = os.environ.get("LD_LIBRARY_PATH")  # the host interpreter may need it to start
     env = {
         "LANG": "en_US.UTF-8",
-        "PATH": ":".join([*bin_dirs, "/usr/local/bin", "/usr/bin/", "/bin", "/opt/bin"]),
+        "PATH": _path(interpreter),
         "LD_LIBRARY_PATH": ":".join(filter(None, [
             "/lib64", "/usr/lib64", BOOTSTRAP_DIR, os.path.join(BOOTSTRAP_DIR, "lib"),
             task_root, os.path.join(task_root, "lib"), "/opt/lib", host_ld,

@@ -22,6 +22,9 @@ from cloudlet.server import http11
 from cloudlet.server.http import Request, Response
 
 PREFIX = "/2018-06-01/runtime/"
+# cloudlet's own call (not part of Lambda's API): a pre-started runtime process (spares.py) asks here
+# for the function it is to become: {"env": {...}, "cwd": "..."}; answered by `assign`.
+ASSIGNMENT = "cloudlet/assignment"
 MAX_RESPONSE_BYTES = 6_291_556  # the synchronous invocation payload limit (6 MB), as Lambda counts it
 _LISTENER_MAX_BODY = 256 * 1024 * 1024  # past MAX_RESPONSE_BYTES so the 413 is ours, with Lambda's error
 _JSON = [(b"content-type", b"application/json")]
@@ -81,6 +84,7 @@ class RuntimeApi:
         self._loop = loop
         self.ready: asyncio.Future[float] = loop.create_future()  # first /next: init is done (time.monotonic())
         self.init_error: asyncio.Future[Outcome] = loop.create_future()
+        self.assignment: asyncio.Future[bytes] = loop.create_future()  # see ASSIGNMENT
         self._pending: Invocation | None = None  # submitted, not yet taken by /next
         self._current: Invocation | None = None  # taken by /next
         self._waiter: asyncio.Future[None] | None = None  # a /next waiting for an invocation
@@ -100,6 +104,10 @@ class RuntimeApi:
         if self._waiter is not None and not self._waiter.done():
             self._waiter.cancel()
 
+    def assign(self, env: dict[str, str], cwd: str) -> None:
+        """Tell a pre-started runtime which function it runs (its environment and working directory)."""
+        self.assignment.set_result(orjson.dumps({"env": env, "cwd": cwd}))
+
     def submit(self, inv: Invocation) -> None:
         """Queue `inv` for the runtime; delivered at once if a /next is waiting."""
         if self._pending is not None:
@@ -117,7 +125,12 @@ class RuntimeApi:
 
     # -- HTTP
     async def handle(self, request: Request) -> Response:
-        return self.answer_now(request) or await self._next_wait()
+        answer = self.answer_now(request)
+        if answer is not None:
+            return answer
+        if request.path == PREFIX + ASSIGNMENT:
+            return Response(200, await self.assignment, list(_JSON))
+        return await self._next_wait()
 
     def answer_now(self, request: Request) -> Response | None:
         """The answer to `request` when it needs no waiting: everything but a /next that finds no
@@ -129,6 +142,10 @@ class RuntimeApi:
         rest = path[len(PREFIX):]
         if rest == "invocation/next":
             return self._next_now() if request.method == "GET" else _METHOD_NOT_ALLOWED
+        if rest == ASSIGNMENT:
+            if request.method != "GET":
+                return _METHOD_NOT_ALLOWED
+            return Response(200, self.assignment.result(), list(_JSON)) if self.assignment.done() else None
         if rest == "init/error":
             return self._init_error(request) if request.method == "POST" else _METHOD_NOT_ALLOWED
         parts = rest.split("/")

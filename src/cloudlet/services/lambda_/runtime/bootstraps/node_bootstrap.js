@@ -475,7 +475,20 @@ function describeRejection(reason) {
 }
 
 // ---------------------------------------------------------------- main
+// A pre-started process (cloudlet's spares.py) learns its function first: the environment Lambda
+// sets and the working directory, applied before anything of the function is loaded.
+async function takeAssignment() {
+  const answer = await apiCall('GET', '/cloudlet/assignment');
+  if (answer.status !== 200) process.exit(1);
+  const doc = JSON.parse(answer.body.toString('utf8'));
+  for (const name of Object.keys(process.env)) delete process.env[name];
+  Object.assign(process.env, doc.env);
+  process.chdir(doc.cwd);
+  Module._initPaths(); // NODE_PATH is read at start: read it again
+}
+
 async function main() {
+  if (process.env._CLOUDLET_SPARE) await takeAssignment();
   patchConsole();
   process.on('uncaughtException', (err) => processFailure(
     'Uncaught Exception', err, EXIT_UNCAUGHT_EXCEPTION, describe));

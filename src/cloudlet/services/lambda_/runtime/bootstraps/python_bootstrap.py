@@ -336,17 +336,37 @@ class RuntimeClient:
         self._buf += chunk
 
 
+def _take_assignment(client: RuntimeClient) -> None:
+    """A pre-started process (cloudlet's spares.py) learns its function: the environment Lambda
+    sets and the working directory, applied before anything of the function is loaded."""
+    status, _, body = client.call("GET", "/cloudlet/assignment")
+    if status != 200:
+        sys.exit(1)
+    doc = json.loads(body)
+    # What the interpreter itself added at start stays, as it would for a process started with this
+    # environment: LC_CTYPE=C.UTF-8 when LANG's locale is missing (PEP 538 locale coercion).
+    coerced = os.environ.get("LC_CTYPE")
+    os.environ.clear()
+    os.environ.update(doc["env"])
+    if coerced is not None:
+        os.environ.setdefault("LC_CTYPE", coerced)
+    os.chdir(doc["cwd"])
+    time.tzset()
+
+
 def main() -> None:
     global _request_id
     for stream in (sys.stdout, sys.stderr):
         stream.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
+    client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
+    if os.environ.get("_CLOUDLET_SPARE"):
+        _take_assignment(client)
     _setup_logging()
     task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
     if sys.path and os.path.realpath(sys.path[0] or ".") == os.path.dirname(os.path.realpath(_THIS_FILE)):
         del sys.path[0]  # the bootstrap's own directory is not the function's
     if not sys.path or sys.path[0] != task_root:
         sys.path.insert(0, task_root)
-    client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
     peak = PeakRss()
 
     try:
