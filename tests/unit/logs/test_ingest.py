@@ -107,3 +107,28 @@ async def test_ensure_stream_creates_once_under_concurrency(cat: LogCatalog) -> 
     got = await asyncio.gather(*(cat.ensure_stream(ACCOUNT, REGION, GROUP, "s") for _ in range(5)))
     assert len({id(pair[1]) for pair in got if pair}) == 1
     assert await cat.ensure_stream(ACCOUNT, REGION, "/none", "s", create_group=False) is None
+
+
+@with_catalog
+async def test_lines_added_while_a_flush_commits_wait_for_the_next_one(cat: LogCatalog) -> None:
+    """Under load, invokes end while a flush commits: their lines go with the next timed flush,
+    not in a transaction each right away (which is what made small transactions back to back)."""
+    g, s = await cat.ensure_stream(ACCOUNT, REGION, GROUP, "s1")  # type: ignore[misc]
+    writes = 0
+    real_run = cat.store.run
+
+    async def run_with_an_invoke_ending_meanwhile(fn, write=False):  # type: ignore[no-untyped-def]
+        nonlocal writes
+        if write:
+            writes += 1
+            if writes <= 5:
+                events.append(cat, g, s, [(2000 + writes, f"during flush {writes}")])
+        return await real_run(fn, write=write)
+
+    cat.store.run = run_with_an_invoke_ending_meanwhile  # type: ignore[method-assign]
+    events.append(cat, g, s, [(1000, "first")])
+    await asyncio.sleep(ingest.FLUSH_DELAY_S * 1.5)  # the timed flush ran, its commit is done
+    assert writes == 1
+    assert await stored(cat, "s1") == ["first"]
+    await cat.settle()  # a read stores the rest
+    assert len(await stored(cat, "s1")) >= 2

@@ -84,8 +84,11 @@ class Ingest:
 
     def _start_flush(self) -> None:
         self._cancel_timer()
+        loop = asyncio.get_running_loop()
         if self._flushing is None or self._flushing.done():
-            self._flushing = asyncio.get_running_loop().create_task(self._flush_logged())
+            self._flushing = loop.create_task(self._flush_logged())
+        else:  # one is under way: these lines go with the next
+            self._timer = loop.call_later(FLUSH_DELAY_S, self._start_flush)
 
     async def _flush_logged(self) -> None:
         try:
@@ -94,17 +97,24 @@ class Ingest:
             log.exception("storing function and gateway log lines failed")
 
     async def flush(self) -> None:
-        """Store everything pending, including a flush already under way; returns once committed."""
+        """Store what is pending now, and what a flush under way is storing; returns once committed.
+        (Lines added meanwhile wait for their own flush: under a steady stream of invokes, waiting
+        for an empty buffer could take forever.)"""
         self._cancel_timer()
         running = self._flushing
         if running is not None and not running.done() and running is not asyncio.current_task():
             await asyncio.shield(running)
         await self._store_pending()
+        if self._pending and self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(FLUSH_DELAY_S, self._start_flush)
 
     async def _store_pending(self) -> None:
-        while self._pending:
-            batch, self._pending, self._count = self._pending, {}, 0
-            await self._store.run(functools.partial(_write, batch, self._live), write=True)
+        """One transaction with the lines pending now (lines added while it commits wait for the next
+        timer: storing them at once made many tiny transactions)."""
+        if not self._pending:
+            return
+        batch, self._pending, self._count = self._pending, {}, 0
+        await self._store.run(functools.partial(_write, batch, self._live), write=True)
 
 
 def _write(batch: dict[tuple[str, str], _Pending], live: Callable[[str, Any], bool], txn: Txn) -> None:
