@@ -11,6 +11,7 @@ import os
 import re
 import sys
 import textwrap
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -75,6 +76,8 @@ FILES = {
     "app.py": APP,
     "slow.py": "import time\n\ndef handler(event, context):\n    print('sleeping')\n    time.sleep(30)\n",
     "hog.py": "def handler(event, context):\n    data = b'x' * (300 * 1024 * 1024)\n    return len(data)\n",
+    "hog_wait.py": "import time\n\ndef handler(event, context):\n    data = b'x' * (300 * 1024 * 1024)\n"
+                   "    time.sleep(20)\n    return len(data)\n",
     "broken.py": "def handler(event, context)\n    return 1\n",
     "bad_init.py": "import os\nCONFIG = os.environ['NOT_SET_ANYWHERE']\n\ndef handler(event, context):\n    return 1\n",
     "exits.py": "import sys\nprint('bye')\nsys.exit(3)\n",
@@ -384,6 +387,16 @@ def test_out_of_memory(run: Run[Any], code_dir: str) -> None:
         "errorType": "Runtime.OutOfMemory",
         "errorMessage": "RequestId: req-oom Error: Runtime exited with error: signal: killed"}
     assert r.max_memory_mb > 128
+    assert not env.alive
+    run(env.stop())
+
+
+def test_memory_is_watched_while_the_handler_runs(run: Run[Any], code_dir: str) -> None:
+    """A handler over its memory that never answers is killed by the 50 ms watch, not the timeout."""
+    started = time.monotonic()
+    env, r = run(once(make_spec(code_dir, "hog_wait.handler", memory_mb=128, timeout_s=10.0)))
+    assert r.error_type == "Runtime.OutOfMemory" and r.max_memory_mb > 128
+    assert time.monotonic() - started < 5
     assert not env.alive
     run(env.stop())
 

@@ -106,7 +106,6 @@ class Environment:
         self._dead = False
         self._oom = False
         self._peak_kb = 0
-        self._mem_timer: asyncio.TimerHandle | None = None
 
     @classmethod
     async def start(cls, spec: EnvSpec, spares: SparePool | None = None) -> Environment:
@@ -136,7 +135,6 @@ class Environment:
 
     async def stop(self) -> None:
         self._dead = True
-        self._stop_watchdog()
         self._kill()
         await self._reap()
         self._api.close()
@@ -167,7 +165,6 @@ class Environment:
             raise
         finally:
             self._busy = False
-            self._stop_watchdog()
 
     async def _invoke(self, inv: Invocation) -> InvokeResult:
         api = self._api
@@ -175,26 +172,33 @@ class Environment:
         self._invoked = True
         started = time.monotonic()
         api.submit(inv)
-        self._start_watchdog()
-        if not inv.delivered.done():  # the runtime is initializing, or between /response and /next
-            budget = self.spec.timeout_s
-            if not api.ready.done():
-                budget += max(0.0, self._spawned_at + INIT_LIMIT_S - started)
-            await _wait_first((inv.delivered, api.init_error, self._exit), budget)
-            if not inv.delivered.done():
+        # Until the runtime picks the event up it has the function's timeout, plus what is left of
+        # its 10 s init; from then on, the timeout. One wait, woken every MEMORY_POLL_S to check the
+        # process's memory (a fast invoke makes one timer and no memory read).
+        budget = self.spec.timeout_s
+        if not api.ready.done():
+            budget += max(0.0, self._spawned_at + INIT_LIMIT_S - started)
+        watched = (inv.outcome, self._exit, api.init_error)
+        while not inv.outcome.done():
+            delivered = inv.delivered.done()
+            if not delivered and api.init_error.done():
                 api.withdraw(inv)
-                if api.init_error.done():
-                    return await self._init_failed(api.init_error.result(), first, started)
-                if self._exit.done():
-                    return await self._crashed(inv, first, started)
-                return await self._timed_out(inv, first, started)
-        if not inv.outcome.done():
-            await _wait_first((inv.outcome, self._exit), inv.delivered_at + self.spec.timeout_s - time.monotonic())
-            if not inv.outcome.done():
+                return await self._init_failed(api.init_error.result(), first, started)
+            if self._exit.done():
                 api.withdraw(inv)
-                if self._exit.done():
-                    return await self._crashed(inv, first, inv.delivered_at)
-                return await self._timed_out(inv, first, inv.delivered_at)
+                return await self._crashed(inv, first, inv.delivered_at if delivered else started)
+            now = time.monotonic()
+            left = (inv.delivered_at + self.spec.timeout_s if delivered else started + budget) - now
+            if left <= 0:
+                api.withdraw(inv)
+                return await self._timed_out(inv, first, inv.delivered_at if delivered else started)
+            if await _wait_first(watched, min(left, MEMORY_POLL_S)):
+                continue
+            self._read_memory()
+            if self._peak_kb > self.spec.memory_mb * 1024:
+                self._oom = True
+                self._kill()
+                await asyncio.shield(self._exit)
         outcome = inv.outcome.result()
         if outcome.max_rss_kb is not None:
             self._peak_kb = max(self._peak_kb, outcome.max_rss_kb)
@@ -286,31 +290,14 @@ class Environment:
             if kb > self._peak_kb:
                 self._peak_kb = kb
 
-    def _start_watchdog(self) -> None:
-        if self._mem_timer is None:
-            self._mem_timer = self._loop.call_later(MEMORY_POLL_S, self._check_memory)
 
-    def _stop_watchdog(self) -> None:
-        if self._mem_timer is not None:
-            self._mem_timer.cancel()
-            self._mem_timer = None
-
-    def _check_memory(self) -> None:
-        self._mem_timer = None
-        self._read_memory()
-        if self._peak_kb > self.spec.memory_mb * 1024:
-            self._oom = True
-            self._kill()
-            return
-        if not self._dead:
-            self._mem_timer = self._loop.call_later(MEMORY_POLL_S, self._check_memory)
-
-
-async def _wait_first(futures: tuple[asyncio.Future[Any], ...], timeout: float) -> None:
-    """Until one of `futures` is done or `timeout` passed. (asyncio.wait does the same with more
-    bookkeeping: a set, a task check per future; this runs on every invoke.)"""
+async def _wait_first(futures: tuple[asyncio.Future[Any], ...], timeout: float) -> bool:
+    """Until one of `futures` is done (True) or `timeout` passed (False). (asyncio.wait does the same
+    with more bookkeeping: a set, a task check per future; this runs on every invoke.)"""
+    if any(f.done() for f in futures):
+        return True
     if timeout <= 0:
-        return
+        return False
     loop = asyncio.get_running_loop()
     waiter: asyncio.Future[None] = loop.create_future()
 
@@ -327,6 +314,7 @@ async def _wait_first(futures: tuple[asyncio.Future[Any], ...], timeout: float) 
         timer.cancel()
         for f in futures:
             f.remove_done_callback(wake)
+    return any(f.done() for f in futures)
 
 
 def _exit_reason(code: int | None) -> str:
