@@ -14,6 +14,7 @@ holds every other request (about 0.1 s).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 from dataclasses import dataclass, field
@@ -81,7 +82,10 @@ class Cloudlet:
 
     async def _start_late(self) -> None:
         try:
-            await asyncio.get_running_loop().run_in_executor(None, _import_late)
+            # A thread of its own that ends with the imports (the loop's default executor would keep one
+            # idle thread for the server's life).
+            with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="cloudlet-import") as pool:
+                await asyncio.get_running_loop().run_in_executor(pool, _import_late)
             self._wire_late()
             assert self.functions is not None and self.rest_apis is not None and self.invoker is not None
             await self.functions.load()
