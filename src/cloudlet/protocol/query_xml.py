@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import base64
 import math
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -57,7 +58,14 @@ def escape(text: str) -> str:
         text = text.replace(">", "&gt;")
     if "\r" in text:
         text = text.replace("\r", "&#xD;")
+    if _NOT_XML.search(text):
+        # Characters XML 1.0 cannot carry, raw or as references (e.g. a control character echoed
+        # from a bad parameter in an error message): U+FFFD, so the document stays well-formed.
+        text = _NOT_XML.sub("\ufffd", text)
     return text
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def iso8601(value: Any) -> str:

@@ -488,6 +488,19 @@ def form_bodies(draw: st.DrawFn) -> bytes:
     return body + draw(st.sampled_from([b"", b"&%zz=%", b"&a=%ff%fe", b"&&==&"]))
 
 
+def test_control_characters_in_an_echoed_value_keep_the_xml_well_formed() -> None:
+    # found by the test below: UntagRole with RoleName=%1F put a raw U+001F into the error message
+    async def echo(params: dict[str, Any], ctx: Context) -> dict[str, Any]:
+        return {}
+
+    svc = QueryService("IAM", service_model("iam"), dict.fromkeys(IAM_OPS, echo),
+                       validator=ModelValidator(service_model("iam"), flavour=QUERY_FLAVOUR).validate)
+    response = run(svc, b"Action=UntagRole&Version=2010-05-08&RoleName=%1F%00x")
+    assert response.status == 400
+    message = ET.fromstring(response.body).findtext(".//{*}Message") or ""
+    assert "\ufffd\ufffdx" in message
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(op=st.sampled_from(IAM_OPS), body=form_bodies())
 def test_random_forms_raise_only_aws_errors(op: str, body: bytes) -> None:
