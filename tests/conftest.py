@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import os
 import sys
 import uuid
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -73,3 +75,12 @@ def role(endpoint: str) -> str:
     iam.attach_role_policy(RoleName=arn.rsplit("/", 1)[1],
                            PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
     return arn
+
+
+@pytest.fixture(scope="module")
+def run() -> Iterator[Callable[[Awaitable[Any]], Any]]:
+    """Run coroutines on one event loop per test module (the Lambda runtime unit tests: their
+    environments outlive a single call)."""
+    loop = asyncio.new_event_loop()
+    yield loop.run_until_complete
+    loop.close()

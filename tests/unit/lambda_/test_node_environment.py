@@ -131,13 +131,6 @@ FILES = {
 
 
 @pytest.fixture(scope="module")
-def run() -> Iterator[Run[Any]]:
-    loop = asyncio.new_event_loop()
-    yield loop.run_until_complete
-    loop.close()
-
-
-@pytest.fixture(scope="module")
 def code_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
     root = tmp_path_factory.mktemp("nodefn")
     for name, text in FILES.items():

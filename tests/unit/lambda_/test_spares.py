@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import pytest
@@ -34,13 +34,6 @@ exports.handler = async (event, context) => {
            tz: Intl.DateTimeFormat().resolvedOptions().timeZone };
 };
 '''
-
-
-@pytest.fixture(scope="module")
-def run() -> Iterator[Run[Any]]:
-    loop = asyncio.new_event_loop()
-    yield loop.run_until_complete
-    loop.close()
 
 
 @pytest.fixture(scope="module")
