@@ -114,7 +114,7 @@ async def _serve(app: object, settings: Settings) -> None:
     assert isinstance(app, Cloudlet)
     await app.startup()
     try:
-        server = await http11.serve(app.route, settings.host, settings.port)
+        server = await http11.serve(app.route, settings.host, settings.port, eager_ok=app.router.eager)
         _banner(settings)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

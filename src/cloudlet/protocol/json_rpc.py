@@ -34,6 +34,7 @@ class JsonService:
         validator: Validator | None = None,
         crc32: bool = False,
         known_operations: frozenset[str] = frozenset(),
+        eager_operations: frozenset[str] = frozenset(),
     ) -> None:
         self.name = name
         self.target_prefix = target_prefix  # X-Amz-Target is "<prefix>.<Operation>"
@@ -43,6 +44,9 @@ class JsonService:
         self._validate = validator
         self._crc32 = crc32
         self._known = known_operations
+        # Operations served without a Task (server/eager.py): ones that seldom suspend. (Writes
+        # wait for their commit; started eagerly they measured slower, so they get a Task.)
+        self.eager_operations = eager_operations
 
     async def handle(self, op_name: str, body: bytes, ctx: Context) -> Response:
         try:

@@ -21,6 +21,7 @@ from urllib.parse import unquote_to_bytes
 
 import httptools
 
+from cloudlet.server import eager
 from cloudlet.server.http import Request, Response
 
 log = logging.getLogger("cloudlet.http")
@@ -28,6 +29,8 @@ log = logging.getLogger("cloudlet.http")
 Handler = Callable[[Request], Awaitable[Response]]
 # Answers a request on the spot when it can (None: the request goes to the Handler, in a task).
 QuickHandler = Callable[[Request], Response | None]
+# Whether a request's handler may run without a Task (see eager.py).
+EagerTest = Callable[[Request], bool]
 
 # The largest request read: Lambda's CreateFunction takes a 50 MB zip, base64-encoded in JSON (~67 MB);
 # each service enforces its own, smaller limits (API Gateway 10 MB, DynamoDB items 400 KB).
@@ -69,9 +72,17 @@ class _Clock:
 
 
 class HttpProtocol(asyncio.Protocol):
-    def __init__(self, handler: Handler, clock: _Clock, max_body: int, quick: QuickHandler | None = None) -> None:
+    def __init__(
+        self,
+        handler: Handler,
+        clock: _Clock,
+        max_body: int,
+        quick: QuickHandler | None = None,
+        eager_ok: EagerTest | None = None,
+    ) -> None:
         self._handler = handler
         self._quick = quick
+        self._eager_ok = eager_ok
         self._clock = clock
         self._max_body = max_body
         self._loop = asyncio.get_event_loop()
@@ -192,6 +203,8 @@ class HttpProtocol(asyncio.Protocol):
         elif self._quick is not None and (now := self._answer_now(request, keep_alive)) is not None:
             fut = self._loop.create_future()
             fut.set_result(now)
+        elif self._eager_ok is not None and self._eager_ok(request):
+            fut = eager.start(self._serve(request, keep_alive), self._loop)
         else:
             fut = self._loop.create_task(self._serve(request, keep_alive))
         self._queue.append(fut)
@@ -270,11 +283,18 @@ def _split_url(url: bytes) -> tuple[str, bytes]:
 
 
 async def serve(
-    handler: Handler, host: str, port: int, max_body: int = MAX_BODY, quick: QuickHandler | None = None
+    handler: Handler,
+    host: str,
+    port: int,
+    max_body: int = MAX_BODY,
+    quick: QuickHandler | None = None,
+    eager_ok: EagerTest | None = None,
 ) -> asyncio.base_events.Server:
-    """Serve `handler` on host:port; `quick`, when given, is asked first (see QuickHandler)."""
+    """Serve `handler` on host:port; `quick`, when given, is asked first (see QuickHandler), and
+    requests `eager_ok` accepts are started without a Task (see eager.py)."""
     loop = asyncio.get_running_loop()
     clock = _Clock()
     return await loop.create_server(
-        lambda: HttpProtocol(handler, clock, max_body, quick), host, port, reuse_address=True, backlog=2048
+        lambda: HttpProtocol(handler, clock, max_body, quick, eager_ok), host, port, reuse_address=True,
+        backlog=2048,
     )

@@ -50,6 +50,21 @@ class Router:
         self._execute = execute_api
         self.complete.set()
 
+    def eager(self, request: Request) -> bool:
+        """Whether `route` may serve this request without a Task (server/eager.py): calls to the
+        JSON-protocol services (DynamoDB, CloudWatch Logs), whose operations use no task-bound
+        asyncio features. Requests for deployed APIs (API Gateway's timeouts need a Task) are not."""
+        if request.method != "POST":
+            return False
+        target = request.headers.get("x-amz-target")
+        if target is None:
+            return False
+        prefix, _, op = target.partition(".")
+        service = self._json.get(prefix)
+        if service is None or op not in service.eager_operations:
+            return False
+        return self._execute is None or execute_target(request) is None
+
     async def route(self, request: Request) -> Response:
         if request.path.startswith(("/_cloudlet/", "/_localstack/")):
             return await self._internal.handle(request)

@@ -45,6 +45,7 @@ MIGRATIONS: list[str] = [
     """,
 ]
 
+MAX_COMMIT_WAITS = 4  # loop turns a group commit may wait for more writers
 DURABILITY = {"process": "OFF", "os": "NORMAL", "full": "FULL"}
 _TABLE_ID = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 
@@ -189,6 +190,8 @@ class SqliteStore:
         self._conn: sqlite3.Connection | None = None
         self._txn: SqliteTxn | None = None
         self._pending: list[asyncio.Future[None]] | None = None  # waiters of the open group
+        self._seen = 0  # group size when the commit callback last looked
+        self._waits = 0  # turns the open group's commit was put off
         self._lock_fd: int | None = None
 
     async def open(self) -> None:
@@ -254,7 +257,8 @@ class SqliteStore:
             txn._writes = None
         if self._pending is None:
             self._pending = []
-            asyncio.get_running_loop().call_soon(self._commit_group)
+            self._seen, self._waits = 0, 0
+            asyncio.get_running_loop().call_soon(self._commit_when_quiet)
         if len(writes) == 1:
             conn.execute(*writes[0])  # one statement is atomic by itself
         elif writes:
@@ -271,6 +275,17 @@ class SqliteStore:
         self._pending.append(done)
         await done
         return result
+
+    def _commit_when_quiet(self) -> None:
+        # Writers that joined during the last loop turn suggest more are arriving (concurrent
+        # clients): wait a turn for them, so they share the commit (its cost is mostly per commit).
+        pending = self._pending
+        if pending is not None and len(pending) > max(self._seen, 1) and self._waits < MAX_COMMIT_WAITS:
+            self._seen = len(pending)
+            self._waits += 1
+            asyncio.get_running_loop().call_soon(self._commit_when_quiet)
+            return
+        self._commit_group()
 
     def _commit_group(self) -> None:
         waiters, self._pending = self._pending, None

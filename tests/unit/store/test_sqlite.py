@@ -90,3 +90,83 @@ def test_cache_size_follows_the_setting(tmp_path) -> None:  # type: ignore[no-un
             await store.close()
 
     asyncio.run(main())
+
+
+def _count_commits(store: SqliteStore) -> list[int]:
+    """Sizes of the groups committed from now on."""
+    sizes: list[int] = []
+    commit = store._commit_group
+
+    def counted() -> None:
+        sizes.append(len(store._pending or ()))
+        commit()
+
+    store._commit_group = counted  # type: ignore[method-assign]
+    return sizes
+
+
+def test_a_lone_write_commits_on_the_next_turn() -> None:
+    async def main() -> None:
+        store = SqliteStore(None)
+        await store.open()
+        await store.run(lambda txn: txn.create_item_table("t"), write=True)
+        sizes = _count_commits(store)
+        loop = asyncio.get_running_loop()
+        turns = 0
+
+        def tick() -> None:
+            nonlocal turns
+            turns += 1
+            loop.call_soon(tick)
+
+        loop.call_soon(tick)
+        await store.run(put(b"a"), write=True)
+        assert sizes == [1]
+        assert turns <= 2  # no waiting for writers that are not coming
+        await store.close()
+
+    asyncio.run(main())
+
+
+def test_writers_joining_turn_after_turn_share_one_commit() -> None:
+    async def main() -> None:
+        store = SqliteStore(None)
+        await store.open()
+        await store.run(lambda txn: txn.create_item_table("t"), write=True)
+        sizes = _count_commits(store)
+
+        async def later(turns: int, key: bytes) -> None:
+            for _ in range(turns):
+                await asyncio.sleep(0)
+            await store.run(put(key), write=True)
+
+        # Two writers join in the first turn, one more in each of the next turns (as requests of
+        # concurrent clients arrive): the commit waits while the group keeps growing.
+        await asyncio.gather(later(0, b"a"), later(0, b"b"), later(1, b"c"), later(2, b"d"))
+        assert sizes == [4]
+        assert await scan(store) == [b"a", b"b", b"c", b"d"]
+        await store.close()
+
+    asyncio.run(main())
+
+
+def test_a_growing_group_waits_a_bounded_number_of_turns() -> None:
+    from cloudlet.store.sqlite import MAX_COMMIT_WAITS
+
+    async def main() -> None:
+        store = SqliteStore(None)
+        await store.open()
+        await store.run(lambda txn: txn.create_item_table("t"), write=True)
+        sizes = _count_commits(store)
+
+        async def later(turns: int, key: bytes) -> None:
+            for _ in range(turns):
+                await asyncio.sleep(0)
+            await store.run(put(key), write=True)
+
+        n = MAX_COMMIT_WAITS + 4
+        await asyncio.gather(later(0, b"x"), *(later(i, b"k%02d" % i) for i in range(n)))
+        assert len(sizes) >= 2 and sum(sizes) == n + 1  # the first group did not wait for all
+        await store.close()
+
+    asyncio.run(main())

@@ -157,4 +157,8 @@ def build_service(store: Store, catalog: Catalog) -> JsonService:
         validator=validate,
         crc32=True,
         known_operations=frozenset(model.operation_names),
+        eager_operations=frozenset((
+            "GetItem", "Query", "Scan", "BatchGetItem", "DescribeTable", "ListTables", "DescribeLimits",
+            "DescribeEndpoints", "ListTagsOfResource",
+        )),
     )
