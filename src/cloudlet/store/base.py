@@ -54,8 +54,10 @@ class Txn(Protocol):
         hi: bytes | None,
         hi_inclusive: bool,
         forward: bool,
+        limit: int | None = None,
     ) -> Iterator[tuple[bytes, bytes, int]]:
-        """Rows of one partition with lo <(=) sort <(=) hi, in sort order: (sk, data, size)."""
+        """Rows of one partition with lo <(=) sort <(=) hi, in sort order: (sk, data, size);
+        at most `limit` of them."""
         ...
 
     def item_scan(

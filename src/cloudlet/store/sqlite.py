@@ -53,7 +53,7 @@ _TABLE_ID = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 class _Sql:
     """The statements of one item table, built once."""
 
-    __slots__ = ("delete", "get", "name", "put", "stats")
+    __slots__ = ("delete", "get", "name", "put", "ranges", "stats")
 
     def __init__(self, table_id: str) -> None:
         if not _TABLE_ID.match(table_id):
@@ -63,6 +63,7 @@ class _Sql:
         self.put = f"INSERT OR REPLACE INTO {n} (h, pk, sk, data, size) VALUES (?,?,?,?,?)"
         self.delete = f"DELETE FROM {n} WHERE h=? AND pk=? AND sk=?"
         self.stats = f"SELECT count(*), coalesce(sum(size), 0) FROM {n}"
+        self.ranges: dict[tuple[bool, ...], str] = {}  # item_range's statement per bounds shape
 
 
 class SqliteTxn:
@@ -143,17 +144,30 @@ class SqliteTxn:
         hi: bytes | None,
         hi_inclusive: bool,
         forward: bool,
+        limit: int | None = None,
     ) -> Iterator[tuple[bytes, bytes, int]]:
-        sql = [f"SELECT sk, data, size FROM {self._s(table_id).name} WHERE h=? AND pk=?"]
+        s = self._s(table_id)
+        shape = (lo is None, lo_inclusive, hi is None, hi_inclusive, forward, limit is None)
+        sql = s.ranges.get(shape)
+        if sql is None:
+            parts = [f"SELECT sk, data, size FROM {s.name} WHERE h=? AND pk=?"]
+            if lo is not None:
+                parts.append("AND sk >= ?" if lo_inclusive else "AND sk > ?")
+            if hi is not None:
+                parts.append("AND sk <= ?" if hi_inclusive else "AND sk < ?")
+            parts.append("ORDER BY sk" if forward else "ORDER BY sk DESC")
+            if limit is not None:
+                parts.append("LIMIT ?")
+            sql = s.ranges[shape] = " ".join(parts)
         args: list[object] = [h, pk]
         if lo is not None:
-            sql.append("AND sk >= ?" if lo_inclusive else "AND sk > ?")
             args.append(lo)
         if hi is not None:
-            sql.append("AND sk <= ?" if hi_inclusive else "AND sk < ?")
             args.append(hi)
-        sql.append("ORDER BY sk" if forward else "ORDER BY sk DESC")
-        return self._c.execute(" ".join(sql), args)  # type: ignore[return-value]
+        if limit is None:
+            return self._c.execute(sql, args)  # type: ignore[return-value]
+        args.append(limit)
+        return iter(self._c.execute(sql, args).fetchall())  # a few rows: one call fetches them all
 
     def item_scan(
         self, table_id: str, after: RowKey | None, h_lo: int, h_hi: int

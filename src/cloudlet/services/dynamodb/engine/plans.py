@@ -7,6 +7,7 @@ inside the expressions package; only binding happens per request.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from cloudlet.services.dynamodb.expressions import (
     Update,
     legacy,
 )
+from cloudlet.services.dynamodb.expressions.bind import check_values
 
 # Request members that make a request need this module at all.
 _EXPRESSION_PARAMS = frozenset((
@@ -42,6 +44,13 @@ class Plan:
 EMPTY = Plan()
 
 
+# A Query carrying only a key condition (the commonest request) binds its values into a template
+# made once per (expression, names, key schema, value types); see _key_only.
+_KEY_ONLY = frozenset(("KeyConditionExpression", "ExpressionAttributeNames", "ExpressionAttributeValues"))
+_KEY_TEMPLATES: dict[tuple[Any, ...], tuple[str, str | None, tuple[str, ...]]] = {}
+MAX_KEY_TEMPLATES = 4096
+
+
 def needs_plan(params: dict[str, Any]) -> bool:
     return not _EXPRESSION_PARAMS.isdisjoint(params)
 
@@ -61,6 +70,63 @@ def build(
     """Compile what `params` carries of the parts this operation accepts."""
     if not needs_plan(params):
         return EMPTY
+    def general() -> Plan:
+        return _build(params, table, operation=operation, condition=condition, filter_param=filter_param,
+                      projection=projection, update=update, key_condition=key_condition, index_keys=index_keys)
+
+    if (key_condition and "KeyConditionExpression" in params and type(params.get("ExpressionAttributeValues")) is dict
+            and _EXPRESSION_PARAMS.intersection(params) <= _KEY_ONLY):
+        assert table is not None
+        hash_name, range_name = index_keys or (table.hash_name, table.range_name)
+        return _key_only(params, hash_name, range_name, general)
+    return general()
+
+
+def _key_only(params: dict[str, Any], hash_name: str, range_name: str | None, general: Callable[[], Plan]) -> Plan:
+    """The plan of a Query with a KeyConditionExpression and nothing else to compile.
+
+    The template records which value names fill the partition and sort key conditions; it is made
+    by the general path (so every check and error is the general path's) and used only for requests
+    that would pass the same checks: same expression, names and value types (the checks depend on
+    values only through their types, except BETWEEN's bound order: not templated). Value contents
+    are checked per request, as the general path does first.
+    """
+    text = params["KeyConditionExpression"]
+    names = params.get("ExpressionAttributeNames")
+    values: dict[str, Any] = params["ExpressionAttributeValues"]
+    try:
+        key = (text, hash_name, range_name, tuple(names.items()) if names else names,
+               tuple((k, *v) for k, v in values.items()))
+        template = _KEY_TEMPLATES.get(key)
+    except (TypeError, AttributeError):  # unhashable or malformed members: the general path says why
+        key = template = None
+    if template is not None:
+        check_values(values)
+        hash_ref, range_op, range_refs = template
+        return Plan(key_condition=KeyCondition(
+            hash_name, values[hash_ref], range_name, range_op, tuple(values[r] for r in range_refs)))
+    plan = general()
+    kc = plan.key_condition
+    if key is not None and kc is not None and kc.range_op != "BETWEEN" and len(_KEY_TEMPLATES) < MAX_KEY_TEMPLATES:
+        by_id = {id(v): k for k, v in values.items()}
+        refs = [by_id.get(id(v)) for v in (kc.hash_value, *kc.range_values)]
+        if None not in refs:
+            _KEY_TEMPLATES[key] = (refs[0], kc.range_op, tuple(refs[1:]))  # type: ignore[assignment]
+    return plan
+
+
+def _build(
+    params: dict[str, Any],
+    table: TableDef | None = None,
+    *,
+    operation: str | None = None,
+    condition: bool = False,
+    filter_param: str | None = None,
+    projection: bool = False,
+    update: bool = False,
+    key_condition: bool = False,
+    index_keys: tuple[str, str | None] | None = None,
+) -> Plan:
     legacy.check_mixing(params)
     legacy.check_expression_params(params, operation)
     ex = Expressions(params.get("ExpressionAttributeNames"), params.get("ExpressionAttributeValues"))

@@ -144,7 +144,8 @@ async def query(store: Store, table: TableDef, params: dict[str, Any]) -> bytes:
     limit = _limit(params)
 
     def work(txn: Txn) -> Any:
-        rows = txn.item_range(tid, h, pk, lo, lo_inc, hi, hi_inc, forward)
+        # Limit counts the items read (before any filter), so the store reads no more than that.
+        rows = txn.item_range(tid, h, pk, lo, lo_inc, hi, hi_inc, forward, limit)
         return _page(((d, s) for _, d, s in rows), limit, plan, count_only)
 
     return _render(table, params, await store.run(work), count_only)

@@ -42,7 +42,7 @@ class Expressions:
 
     def __init__(self, names: dict[str, Any] | None, values: dict[str, Any] | None) -> None:
         self.names: dict[str, str] = _check_names(names) if names is not None else {}
-        self.values: dict[str, dict[str, Any]] = _check_values(values) if values is not None else {}
+        self.values: dict[str, dict[str, Any]] = check_values(values) if values is not None else {}
         self._used_names: set[str] = set()
         self._used_values: set[str] = set()
 
@@ -151,7 +151,7 @@ def _check_names(names: dict[str, Any]) -> dict[str, str]:
     return names
 
 
-def _check_values(vals: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def check_values(vals: dict[str, Any]) -> dict[str, dict[str, Any]]:
     if not vals:
         raise errors.validation("ExpressionAttributeValues must not be empty")
     for key in vals:
