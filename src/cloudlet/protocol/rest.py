@@ -53,6 +53,10 @@ def _compile(operation: str, method: str, uri: str) -> _Route:
     return _Route(operation, method, pattern, tuple(labels), required, (literal, len(required), -greedy))
 
 
+MAX_SEEN = 1024
+_UNSEEN = object()
+
+
 class RestOperations:
     """The operations of one REST-protocol service, matched by method and path."""
 
@@ -64,9 +68,22 @@ class RestOperations:
                 r = _compile(name, http.get("method", "POST"), http["requestUri"])
                 routes.setdefault(r.method, []).append(r)
         self._routes = {m: sorted(rs, key=lambda r: r.rank, reverse=True) for m, rs in routes.items()}
+        # Answers for requests seen lately (a function invoked again and again): trying the
+        # templates one by one costs more than the rest of the routing.
+        self._seen: dict[tuple[str, str, bytes], tuple[str, dict[str, str]] | None] = {}
 
     def match(self, method: str, path: str, query: bytes = b"") -> tuple[str, dict[str, str]] | None:
         """(operation, URI label values) of the most specific template, or None."""
+        key = (method, path, query)
+        found = self._seen.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            found = self._match(method, path, query)
+            if len(self._seen) >= MAX_SEEN:
+                self._seen.clear()
+            self._seen[key] = found
+        return None if found is None else (found[0], dict(found[1]))  # type: ignore[index]
+
+    def _match(self, method: str, path: str, query: bytes) -> tuple[str, dict[str, str]] | None:
         params: dict[str, str] | None = None
         for r in self._routes.get(method, ()):
             m = r.pattern.fullmatch(path)

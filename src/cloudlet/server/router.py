@@ -51,9 +51,9 @@ class Router:
         self.complete.set()
 
     def eager(self, request: Request) -> bool:
-        """Whether `route` may serve this request without a Task (server/eager.py): calls to the
-        JSON-protocol services (DynamoDB, CloudWatch Logs), whose operations use no task-bound
-        asyncio features. Requests for deployed APIs (API Gateway's timeouts need a Task) are not."""
+        """Whether `route` may serve this request without a Task (server/eager.py): the reads of the
+        JSON-protocol services, whose operations use no task-bound asyncio features. Requests for
+        deployed APIs are not (API Gateway's integration timeouts need a Task)."""
         if request.method != "POST":
             return False
         target = request.headers.get("x-amz-target")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import itertools
 import os
 import re
 import sqlite3
@@ -278,8 +279,9 @@ class SqliteStore:
         elif writes:
             conn.execute("SAVEPOINT unit")
             try:
-                for sql, args in writes:
-                    conn.execute(sql, args)
+                # Runs of one statement (e.g. a flush of log lines) go to SQLite in one call.
+                for sql, run in itertools.groupby(writes, key=_statement):
+                    conn.executemany(sql, (args for _, args in run))
             except BaseException:
                 conn.execute("ROLLBACK TO unit")
                 conn.execute("RELEASE unit")
@@ -328,6 +330,10 @@ class SqliteStore:
             txn._write("DELETE FROM meta")
 
         await self.run(drop_all, write=True)
+
+
+def _statement(write: tuple[str, tuple[object, ...]]) -> str:
+    return write[0]
 
 
 def _migrate(conn: sqlite3.Connection) -> None:

@@ -51,3 +51,15 @@ def test_apigateway_routes() -> None:
 def test_no_match() -> None:
     assert LAMBDA.match("DELETE", "/nowhere") is None
     assert LAMBDA.match("PATCH", "/2015-03-31/functions/f") is None
+
+
+def test_remembered_answers_are_the_same_and_not_shared() -> None:
+    ops = RestOperations(service_model("lambda"))
+    first = ops.match("GET", "/2019-09-30/functions/f/provisioned-concurrency", b"List=ALL")
+    first[1]["FunctionName"] = "changed by a caller"  # type: ignore[index]
+    assert ops.match("GET", "/2019-09-30/functions/f/provisioned-concurrency", b"List=ALL") == (
+        "ListProvisionedConcurrencyConfigs", {"FunctionName": "f"})
+    # the query takes part in the answer, so it takes part in what is remembered
+    assert ops.match("GET", "/2019-09-30/functions/f/provisioned-concurrency", b"Qualifier=live") == (
+        "GetProvisionedConcurrencyConfig", {"FunctionName": "f"})
+    assert ops.match("DELETE", "/nowhere") is None and ops.match("DELETE", "/nowhere") is None

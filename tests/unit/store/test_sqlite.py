@@ -170,3 +170,33 @@ def test_a_growing_group_waits_a_bounded_number_of_turns() -> None:
         await store.close()
 
     asyncio.run(main())
+
+
+def test_a_unit_of_many_statements_is_applied_in_order_or_not_at_all() -> None:
+    async def main() -> None:
+        store = SqliteStore(None)
+        await store.open()
+        await store.run(lambda txn: txn.create_item_table("t"), write=True)
+
+        def many(txn: SqliteTxn) -> None:  # runs of one statement, then another, then the first again
+            for k in (b"a", b"b", b"c"):
+                txn.item_put("t", 1, k, b"", b"{}", 2)
+            txn.item_delete("t", 1, b"b", b"")
+            txn.meta_put("ns", "k", b"v")
+            txn.item_put("t", 1, b"d", b"", b"{}", 2)
+
+        await store.run(many, write=True)
+        assert await scan(store) == [b"a", b"c", b"d"]
+
+        def fails_in_sql(txn: SqliteTxn) -> None:
+            txn.item_put("t", 1, b"e", b"", b"{}", 2)
+            txn.item_put("t", 1, b"f", b"", b"{}", 2)
+            txn.item_put("missing_table", 1, b"g", b"", b"{}", 2)  # SQLite refuses this one
+
+        with pytest.raises(Exception, match="no such table"):
+            await store.run(fails_in_sql, write=True)
+        assert await scan(store) == [b"a", b"c", b"d"]
+        assert await store.run(lambda txn: txn.meta_get("ns", "k")) == b"v"
+        await store.close()
+
+    asyncio.run(main())
