@@ -20,8 +20,11 @@ from cloudlet.services.dynamodb.expressions import (
     Projection,
     Update,
     legacy,
+    static,
 )
 from cloudlet.services.dynamodb.expressions.bind import check_values
+from cloudlet.services.dynamodb.expressions.nodes import Const, ValueRef
+from cloudlet.services.dynamodb.expressions.update import compile_value
 
 # Request members that make a request need this module at all.
 _EXPRESSION_PARAMS = frozenset((
@@ -49,6 +52,9 @@ EMPTY = Plan()
 _KEY_ONLY = frozenset(("KeyConditionExpression", "ExpressionAttributeNames", "ExpressionAttributeValues"))
 _KEY_TEMPLATES: dict[tuple[Any, ...], tuple[str, str | None, tuple[str, ...]]] = {}
 MAX_KEY_TEMPLATES = 4096
+# Likewise an UpdateItem carrying only an UpdateExpression whose values are plain `:refs`.
+_UPDATE_ONLY = frozenset(("UpdateExpression", "ExpressionAttributeNames", "ExpressionAttributeValues"))
+_UPDATE_TEMPLATES: dict[tuple[Any, ...], tuple[Update, tuple[str | None, ...]]] = {}
 
 
 def needs_plan(params: dict[str, Any]) -> bool:
@@ -79,7 +85,42 @@ def build(
         assert table is not None
         hash_name, range_name = index_keys or (table.hash_name, table.range_name)
         return _key_only(params, hash_name, range_name, general)
+    if (update and "UpdateExpression" in params and type(params.get("ExpressionAttributeValues")) in (dict, type(None))
+            and _EXPRESSION_PARAMS.intersection(params) <= _UPDATE_ONLY):
+        return _update_only(params, general)
     return general()
+
+
+def _update_only(params: dict[str, Any], general: Callable[[], Plan]) -> Plan:
+    """The plan of an UpdateItem with an UpdateExpression (SET/ADD/DELETE of plain `:values`,
+    REMOVE) and nothing else to compile: as _key_only, a template made by the general path for
+    one expression, names and value types; each request binds its own values into it."""
+    text = params["UpdateExpression"]
+    names = params.get("ExpressionAttributeNames")
+    values: dict[str, Any] | None = params.get("ExpressionAttributeValues")
+    try:
+        key = (text, tuple(names.items()) if names else names,
+               tuple((k, *v) for k, v in values.items()) if values is not None else None)
+        template = _UPDATE_TEMPLATES.get(key)
+    except (TypeError, AttributeError):
+        key = template = None
+    if template is not None:
+        upd, refs = template
+        if values is not None:
+            check_values(values)
+        ops = [op if ref is None else
+               op._replace(value=compile_value(Const(values[ref]))) if op.kind == "SET" else  # type: ignore[index]
+               op._replace(operand=values[ref])  # type: ignore[index]
+               for op, ref in zip(upd._ops, refs, strict=True)]
+        return Plan(update=upd.with_ops(ops))
+    plan = general()
+    if key is not None and plan.update is not None and len(_UPDATE_TEMPLATES) < MAX_KEY_TEMPLATES:
+        actions = static.parse(static.UPDATE, text).actions
+        if all(a.value is None or isinstance(a.value, ValueRef) for a in actions) and \
+                len(actions) == len(plan.update._ops):
+            refs = tuple(None if a.value is None else a.value.name for a in actions)  # type: ignore[union-attr]
+            _UPDATE_TEMPLATES[key] = (plan.update, refs)
+    return plan
 
 
 def _key_only(params: dict[str, Any], hash_name: str, range_name: str | None, general: Callable[[], Plan]) -> Plan:

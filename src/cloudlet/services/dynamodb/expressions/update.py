@@ -178,6 +178,17 @@ class Update:
             node[op.elems[-1]] = i
         self._tree = tree
 
+    def with_ops(self, ops: Sequence[Op]) -> Update:
+        """This update with other values: `ops` are this update's, same kinds and paths in the same
+        order, with other SET values or ADD/DELETE operands (a template's binding, see plans.py)."""
+        new = Update.__new__(Update)
+        new._ops = tuple(ops)
+        new._legacy = self._legacy
+        new.paths = self.paths
+        new.changed_top_names = self.changed_top_names
+        new._tree = self._tree
+        return new
+
     def apply(self, item: Item, existed: bool = True) -> Item:
         """The updated copy of `item`. `existed=False` says `item` stands for a missing item
         (holding only its key): DynamoDB then ignores REMOVE of nested paths."""

@@ -1,4 +1,4 @@
-"""Query plans made from a key-condition template (engine/plans.py `_key_only`) answer exactly as the
+"""Plans made from templates (engine/plans.py `_key_only`, `_update_only`) answer exactly as the
 general path: each request's own values, and the same errors in the same order."""
 
 from __future__ import annotations
@@ -87,3 +87,70 @@ def test_requests_the_general_path_refuses_are_refused_alike() -> None:
         assert error(build, p) == error(general, p)
         assert error(build, p) == error(build, p)  # and again, in case anything was remembered
     assert plans._KEY_TEMPLATES == {}
+
+
+# ---------------------------------------------------------------- UpdateItem
+def build_update(params: dict[str, Any]) -> plans.Plan:
+    return plans.build(params, _Table(), operation="UpdateItem", condition=True, update=True)  # type: ignore[arg-type]
+
+
+def general_update(params: dict[str, Any]) -> plans.Plan:
+    return plans._build(params, _Table(), operation="UpdateItem", condition=True, update=True)  # type: ignore[arg-type]
+
+
+def update(text: str, values: dict[str, Any] | None, names: dict[str, str] | None = None) -> dict[str, Any]:
+    p: dict[str, Any] = {"TableName": "t", "Key": {"pk": {"S": "k"}}, "UpdateExpression": text}
+    if values is not None:
+        p["ExpressionAttributeValues"] = values
+    if names is not None:
+        p["ExpressionAttributeNames"] = names
+    return p
+
+
+def test_updates_apply_each_requests_own_values() -> None:
+    plans._UPDATE_TEMPLATES.clear()
+    item = {"pk": {"S": "k"}, "c": {"N": "10"}, "tags": {"SS": ["a", "b"]}, "gone": {"S": "x"}}
+    text = "SET #n = :n, price = :p ADD c :one DELETE tags :t REMOVE gone"
+    for i in range(3):
+        vals = {":n": {"S": f"name{i}"}, ":p": {"N": str(i)}, ":one": {"N": str(i + 1)}, ":t": {"SS": ["a"]}}
+        p = update(text, vals, {"#n": "name"})
+        got = build_update(p).update
+        want = general_update(p).update
+        assert got is not None and want is not None
+        assert got.apply(item) == want.apply(item) == {
+            "pk": {"S": "k"}, "name": {"S": f"name{i}"}, "price": {"N": str(i)}, "c": {"N": str(11 + i)},
+            "tags": {"SS": ["b"]}}
+        assert got.changed_top_names == want.changed_top_names
+    assert len(plans._UPDATE_TEMPLATES) == 1
+
+
+def test_remove_only_updates_need_no_values() -> None:
+    plans._UPDATE_TEMPLATES.clear()
+    for _ in range(2):
+        upd = build_update(update("REMOVE a, b", None)).update
+        assert upd is not None and upd.apply({"pk": {"S": "k"}, "a": {"S": "1"}, "c": {"S": "2"}}) == {
+            "pk": {"S": "k"}, "c": {"S": "2"}}
+
+
+def test_computed_values_are_compiled_per_request() -> None:
+    plans._UPDATE_TEMPLATES.clear()
+    p = update("SET c = if_not_exists(c, :z) + :one", {":z": {"N": "0"}, ":one": {"N": "1"}})
+    for _ in range(2):
+        upd = build_update(p).update
+        assert upd is not None and upd.apply({"pk": {"S": "k"}}) == {"pk": {"S": "k"}, "c": {"N": "1"}}
+    assert plans._UPDATE_TEMPLATES == {}  # only plain :values are templated
+
+
+def test_update_errors_match_the_general_path() -> None:
+    plans._UPDATE_TEMPLATES.clear()
+    build_update(update("ADD c :one", {":one": {"N": "1"}}))
+    cases = [
+        update("ADD c :one", {":one": {"S": "1"}}),  # other type: its own check
+        update("ADD c :one", {":one": {"N": "not a number"}}),  # same type, bad content
+        update("ADD c :one", {":one": {"N": "1"}, ":x": {"N": "2"}}),  # unused value
+        update("ADD c :two", {":one": {"N": "1"}}),  # undefined value
+        update("SET a = :v, a = :v", {":v": {"S": "1"}}),  # overlapping paths
+    ]
+    for p in cases:
+        assert error(build_update, p) == error(general_update, p)
+        assert error(build_update, p) == error(build_update, p)
