@@ -46,6 +46,7 @@ MIGRATIONS: list[str] = [
     """,
 ]
 
+FETCH_ALL_ROWS = 100  # item_range reads up to this many rows in one call
 MAX_COMMIT_WAITS = 4  # loop turns a group commit may wait for more writers
 DURABILITY = {"process": "OFF", "os": "NORMAL", "full": "FULL"}
 _TABLE_ID = re.compile(r"^[A-Za-z0-9_]{1,64}$")
@@ -165,10 +166,11 @@ class SqliteTxn:
             args.append(lo)
         if hi is not None:
             args.append(hi)
-        if limit is None:
-            return self._c.execute(sql, args)  # type: ignore[return-value]
-        args.append(limit)
-        return iter(self._c.execute(sql, args).fetchall())  # a few rows: one call fetches them all
+        if limit is not None:
+            args.append(limit)
+            if limit <= FETCH_ALL_ROWS:  # a few rows: one call fetches them all
+                return iter(self._c.execute(sql, args).fetchall())
+        return self._c.execute(sql, args)  # type: ignore[return-value]
 
     def item_scan(
         self, table_id: str, after: RowKey | None, h_lo: int, h_hi: int

@@ -19,6 +19,7 @@ from cloudlet.store import keycodec
 from cloudlet.store.base import Store, Txn
 
 PAGE_BYTES = 1024 * 1024
+SMALL_LIMIT = 100  # a Query with a Limit up to this reads its rows in one go
 _ALL = "ALL_ATTRIBUTES"
 
 
@@ -46,17 +47,24 @@ def _select(params: dict[str, Any], plan: plans.Plan) -> str:
 
 
 def _page(
-    rows: Iterable[tuple[bytes, int]],
+    rows: Iterable[tuple[bytes, int]] | list[tuple[bytes, int]],
     limit: int | None,
     plan: plans.Plan,
     count_only: bool,
 ) -> tuple[list[bytes | dict[str, Any]], int, int, bytes | None, int]:
     """Read rows until Limit or 1 MB: (items, count, scanned, last raw item, bytes read)."""
+    flt, proj = plan.filter, plan.projection
+    raw_ok = flt is None and proj is None
+    if raw_ok and isinstance(rows, list) and limit is not None and len(rows) <= limit:
+        # The store read at most Limit rows (Query with Limit): take them whole unless they reach 1 MB.
+        read = sum(size for _, size in rows)
+        if read < PAGE_BYTES:
+            n = len(rows)
+            last_row = rows[-1][0] if n and n == limit else None
+            return [] if count_only else [d for d, _ in rows], n, n, last_row, read
     out: list[bytes | dict[str, Any]] = []
     count = scanned = read = 0
     last: bytes | None = None
-    flt, proj = plan.filter, plan.projection
-    raw_ok = flt is None and proj is None
     for data, size in rows:
         scanned += 1
         read += size
@@ -81,23 +89,25 @@ def _render(
     params: dict[str, Any],
     page: tuple[list[bytes | dict[str, Any]], int, int, bytes | None, int],
     count_only: bool,
+    raw: bool,
 ) -> bytes:
     items, count, scanned, last, read = page
     parts: list[bytes] = []
     if not count_only:
-        parts.append(
-            b'"Items":['
-            + b",".join(i if isinstance(i, bytes) else orjson.dumps(i) for i in items)
-            + b"]"
-        )
+        if raw:  # stored wire JSON, spliced as it is
+            parts.append(b'"Items":[' + b",".join(items) + b"]")  # type: ignore[arg-type]
+        else:
+            parts.append(b'"Items":[' + b",".join(orjson.dumps(i) for i in items) + b"]")
     parts.append(b'"Count":%d,"ScannedCount":%d' % (count, scanned))
     if last is not None:
         parts.append(b'"LastEvaluatedKey":' + orjson.dumps(keys.key_of(table, orjson.loads(last))))
-    consistent = bool(params.get("ConsistentRead"))
-    units = capacity.read_units(read, consistent) if read else (1.0 if consistent else 0.5)
-    cc = capacity.report(params.get("ReturnConsumedCapacity"), table.name, units)
-    if cc:
-        parts.append(b'"ConsumedCapacity":' + orjson.dumps(cc))
+    mode = params.get("ReturnConsumedCapacity")
+    if mode is not None and mode != "NONE":
+        consistent = bool(params.get("ConsistentRead"))
+        units = capacity.read_units(read, consistent) if read else (1.0 if consistent else 0.5)
+        cc = capacity.report(mode, table.name, units)
+        if cc:
+            parts.append(b'"ConsumedCapacity":' + orjson.dumps(cc))
     return b"{" + b",".join(parts) + b"}"
 
 
@@ -146,9 +156,11 @@ async def query(store: Store, table: TableDef, params: dict[str, Any]) -> bytes:
     def work(txn: Txn) -> Any:
         # Limit counts the items read (before any filter), so the store reads no more than that.
         rows = txn.item_range(tid, h, pk, lo, lo_inc, hi, hi_inc, forward, limit)
+        if limit is not None and limit <= SMALL_LIMIT:
+            return _page([(d, s) for _, d, s in rows], limit, plan, count_only)
         return _page(((d, s) for _, d, s in rows), limit, plan, count_only)
 
-    return _render(table, params, await store.run(work), count_only)
+    return _render(table, params, await store.run(work), count_only, plan.filter is None and plan.projection is None)
 
 
 def _bounds(table: TableDef, kc: Any) -> tuple[bytes | None, bool, bytes | None, bool]:
@@ -234,4 +246,4 @@ async def scan(store: Store, table: TableDef, params: dict[str, Any]) -> bytes:
         rows: Iterator[tuple[int, bytes, bytes, bytes, int]] = txn.item_scan(tid, after, h_lo, h_hi)
         return _page(((d, s) for _, _, _, d, s in rows), limit, plan, count_only)
 
-    return _render(table, params, await store.run(work), count_only)
+    return _render(table, params, await store.run(work), count_only, plan.filter is None and plan.projection is None)
