@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -125,8 +126,11 @@ def test_malformed_proxy_result_and_function_error_are_502(proxy_api: Api) -> No
 
 
 def test_integration_timeout_is_504(proxy_api: Api) -> None:
+    t0 = time.monotonic()
     r = proxy_api.call("test", "GET", "/slow")
+    waited = time.monotonic() - t0
     assert r.status == 504 and r.json() == {"message": "Endpoint request timed out"}
+    assert 0.5 <= waited < 1.8  # the gateway stops waiting at timeoutInMillis (500), not when the function ends (2 s)
 
 
 def test_binary_proxy_response(proxy_api: Api) -> None:

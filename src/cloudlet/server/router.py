@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from cloudlet.services.apigateway.execute.plane import ExecuteApi
 
 _ACTION = re.compile(rb"(?:^|&)Action=([A-Za-z0-9]+)")
+_NO_TARGET: tuple[None, None] = (None, None)
 
 
 class Router:
@@ -43,6 +44,8 @@ class Router:
         # CloudWatch Logs first, requests for the others wait for it.
         self.complete = asyncio.Event()
         self.complete.set()
+        # The deployed-API target `eager` found for the request it looked at last.
+        self._target: tuple[Request | None, tuple[str, str, str, str] | None] = _NO_TARGET
 
     def add_services(self, rest_services: dict[str, RestJsonService], execute_api: ExecuteApi | None) -> None:
         """Register the services loaded after start-up, and let the requests waiting for them in."""
@@ -51,9 +54,14 @@ class Router:
         self.complete.set()
 
     def eager(self, request: Request) -> bool:
-        """Whether `route` may serve this request without a Task (server/eager.py): the reads of the
-        JSON-protocol services, whose operations use no task-bound asyncio features. Requests for
-        deployed APIs are not (API Gateway's integration timeouts need a Task)."""
+        """Whether `route` may serve this request without a Task (server/eager.py): requests for
+        deployed APIs, and the reads of the JSON-protocol services. Their paths use no task-bound
+        asyncio feature (API Gateway's Lambda timeout is a wait_for on a future)."""
+        if self._execute is not None:
+            api = execute_target(request)
+            if api is not None:
+                self._target = (request, api)  # route() reads it back, right after this
+                return True
         if request.method != "POST":
             return False
         target = request.headers.get("x-amz-target")
@@ -61,9 +69,7 @@ class Router:
             return False
         prefix, _, op = target.partition(".")
         service = self._json.get(prefix)
-        if service is None or op not in service.eager_operations:
-            return False
-        return self._execute is None or execute_target(request) is None
+        return service is not None and op in service.eager_operations
 
     async def route(self, request: Request) -> Response:
         if request.path.startswith(("/_cloudlet/", "/_localstack/")):
@@ -71,7 +77,10 @@ class Router:
         if not self.complete.is_set() and not (request.method == "POST" and "x-amz-target" in request.headers):
             await self.complete.wait()
         if self._execute is not None:
-            api = execute_target(request)
+            seen, api = self._target
+            if seen is not request:
+                api = execute_target(request)
+            self._target = _NO_TARGET
             if api is not None:
                 return await self._execute.handle(request, api)
         scope = credential_scope(request.headers)

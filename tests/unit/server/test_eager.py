@@ -105,3 +105,14 @@ def test_router_starts_only_reads_of_json_services_eagerly() -> None:
     assert not router.eager(_request("GET", target("GetItem")))
     assert not router.eager(_request("POST", {"x-amz-target": "Logs_20140328.GetLogEvents"}))
     assert not router.eager(_request("POST", {}))
+
+
+def test_router_starts_requests_for_deployed_apis_eagerly() -> None:
+    class _Apis:  # stands for the execute-api plane: only its presence matters to `eager`
+        pass
+
+    router = Router(Settings(), Internal.__new__(Internal), {}, {}, {}, _Apis())  # type: ignore[arg-type]
+    call = _request("GET", {"host": "localhost:4566"}, "/restapis/a1b2c3/prod/_user_request_/items")
+    assert router.eager(call)
+    assert router._target == (call, ("a1b2c3", "prod", "/items", "localhost"))  # route() reuses it
+    assert not router.eager(_request("GET", {"host": "localhost:4566"}, "/2015-03-31/functions"))
