@@ -22,8 +22,8 @@ def build(params: dict[str, Any]) -> plans.Plan:
 
 
 def general(params: dict[str, Any]) -> plans.Plan:
-    return plans._build(params, _Table(), operation="Query", key_condition=True, filter_param="QueryFilter",
-                        projection=True)  # type: ignore[arg-type]
+    wants = plans.Wants("Query", key_condition=True, filter_param="QueryFilter", projection=True)
+    return plans._general(params, _Table(), wants)  # type: ignore[arg-type]
 
 
 def error(fn: Any, params: dict[str, Any]) -> str:
@@ -95,7 +95,8 @@ def build_update(params: dict[str, Any]) -> plans.Plan:
 
 
 def general_update(params: dict[str, Any]) -> plans.Plan:
-    return plans._build(params, _Table(), operation="UpdateItem", condition=True, update=True)  # type: ignore[arg-type]
+    wants = plans.Wants("UpdateItem", condition=True, update=True)
+    return plans._general(params, _Table(), wants)  # type: ignore[arg-type]
 
 
 def update(text: str, values: dict[str, Any] | None, names: dict[str, str] | None = None) -> dict[str, Any]:

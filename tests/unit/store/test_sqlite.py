@@ -92,6 +92,20 @@ def test_cache_size_follows_the_setting(tmp_path) -> None:  # type: ignore[no-un
     asyncio.run(main())
 
 
+async def _store_with_table() -> SqliteStore:
+    store = SqliteStore(None)
+    await store.open()
+    await store.run(lambda txn: txn.create_item_table("t"), write=True)
+    return store
+
+
+async def _put_after(store: SqliteStore, turns: int, key: bytes) -> None:
+    """put(key), after `turns` turns of the event loop (a request arriving a little later)."""
+    for _ in range(turns):
+        await asyncio.sleep(0)
+    await store.run(put(key), write=True)
+
+
 def _count_commits(store: SqliteStore) -> list[int]:
     """Sizes of the groups committed from now on."""
     sizes: list[int] = []
@@ -107,9 +121,7 @@ def _count_commits(store: SqliteStore) -> list[int]:
 
 def test_a_lone_write_commits_on_the_next_turn() -> None:
     async def main() -> None:
-        store = SqliteStore(None)
-        await store.open()
-        await store.run(lambda txn: txn.create_item_table("t"), write=True)
+        store = await _store_with_table()
         sizes = _count_commits(store)
         loop = asyncio.get_running_loop()
         turns = 0
@@ -130,19 +142,11 @@ def test_a_lone_write_commits_on_the_next_turn() -> None:
 
 def test_writers_joining_turn_after_turn_share_one_commit() -> None:
     async def main() -> None:
-        store = SqliteStore(None)
-        await store.open()
-        await store.run(lambda txn: txn.create_item_table("t"), write=True)
+        store = await _store_with_table()
         sizes = _count_commits(store)
-
-        async def later(turns: int, key: bytes) -> None:
-            for _ in range(turns):
-                await asyncio.sleep(0)
-            await store.run(put(key), write=True)
-
         # Two writers join in the first turn, one more in each of the next turns (as requests of
         # concurrent clients arrive): the commit waits while the group keeps growing.
-        await asyncio.gather(later(0, b"a"), later(0, b"b"), later(1, b"c"), later(2, b"d"))
+        await asyncio.gather(*(_put_after(store, t, k) for t, k in ((0, b"a"), (0, b"b"), (1, b"c"), (2, b"d"))))
         assert sizes == [4]
         assert await scan(store) == [b"a", b"b", b"c", b"d"]
         await store.close()
@@ -154,18 +158,10 @@ def test_a_growing_group_waits_a_bounded_number_of_turns() -> None:
     from cloudlet.store.sqlite import MAX_COMMIT_WAITS
 
     async def main() -> None:
-        store = SqliteStore(None)
-        await store.open()
-        await store.run(lambda txn: txn.create_item_table("t"), write=True)
+        store = await _store_with_table()
         sizes = _count_commits(store)
-
-        async def later(turns: int, key: bytes) -> None:
-            for _ in range(turns):
-                await asyncio.sleep(0)
-            await store.run(put(key), write=True)
-
         n = MAX_COMMIT_WAITS + 4
-        await asyncio.gather(later(0, b"x"), *(later(i, b"k%02d" % i) for i in range(n)))
+        await asyncio.gather(_put_after(store, 0, b"x"), *(_put_after(store, i, b"k%02d" % i) for i in range(n)))
         assert len(sizes) >= 2 and sum(sizes) == n + 1  # the first group did not wait for all
         await store.close()
 
@@ -174,9 +170,7 @@ def test_a_growing_group_waits_a_bounded_number_of_turns() -> None:
 
 def test_a_unit_of_many_statements_is_applied_in_order_or_not_at_all() -> None:
     async def main() -> None:
-        store = SqliteStore(None)
-        await store.open()
-        await store.run(lambda txn: txn.create_item_table("t"), write=True)
+        store = await _store_with_table()
 
         def many(txn: SqliteTxn) -> None:  # runs of one statement, then another, then the first again
             for k in (b"a", b"b", b"c"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from cloudlet.services.dynamodb.engine import errors
 from cloudlet.services.dynamodb.engine.tables import TableDef
@@ -47,6 +47,18 @@ class Plan:
 EMPTY = Plan()
 
 
+class Wants(NamedTuple):
+    """What an operation accepts (the keyword arguments of `build`)."""
+
+    operation: str | None = None
+    condition: bool = False
+    filter_param: str | None = None
+    projection: bool = False
+    update: bool = False
+    key_condition: bool = False
+    index_keys: tuple[str, str | None] | None = None
+
+
 # A Query carrying only a key condition (the commonest request) binds its values into a template
 # made once per (expression, names, key schema, value types); see _key_only.
 _KEY_ONLY = frozenset(("KeyConditionExpression", "ExpressionAttributeNames", "ExpressionAttributeValues"))
@@ -76,9 +88,10 @@ def build(
     """Compile what `params` carries of the parts this operation accepts."""
     if not needs_plan(params):
         return EMPTY
+    wants = Wants(operation, condition, filter_param, projection, update, key_condition, index_keys)
+
     def general() -> Plan:
-        return _build(params, table, operation=operation, condition=condition, filter_param=filter_param,
-                      projection=projection, update=update, key_condition=key_condition, index_keys=index_keys)
+        return _general(params, table, wants)
 
     if (key_condition and "KeyConditionExpression" in params and type(params.get("ExpressionAttributeValues")) is dict
             and _EXPRESSION_PARAMS.intersection(params) <= _KEY_ONLY):
@@ -156,18 +169,9 @@ def _key_only(params: dict[str, Any], hash_name: str, range_name: str | None, ge
     return plan
 
 
-def _build(
-    params: dict[str, Any],
-    table: TableDef | None = None,
-    *,
-    operation: str | None = None,
-    condition: bool = False,
-    filter_param: str | None = None,
-    projection: bool = False,
-    update: bool = False,
-    key_condition: bool = False,
-    index_keys: tuple[str, str | None] | None = None,
-) -> Plan:
+def _general(params: dict[str, Any], table: TableDef | None, wants: Wants) -> Plan:
+    """The plan, compiled from the request's expressions (or legacy parameters) as they come."""
+    operation, condition, filter_param, projection, update, key_condition, index_keys = wants
     legacy.check_mixing(params)
     legacy.check_expression_params(params, operation)
     ex = Expressions(params.get("ExpressionAttributeNames"), params.get("ExpressionAttributeValues"))
