@@ -59,8 +59,8 @@ class Router:
         asyncio feature (API Gateway's Lambda timeout is a wait_for on a future)."""
         if self._execute is not None:
             api = execute_target(request)
+            self._target = (request, api)  # route() reads it back, right after this
             if api is not None:
-                self._target = (request, api)  # route() reads it back, right after this
                 return True
         if request.method != "POST":
             return False

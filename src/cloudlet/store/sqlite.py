@@ -12,11 +12,12 @@ Measured here with random keys: ~17 us per insert with "process", ~35-46 us with
 
 Units of work run inline on the event loop (their SQL takes microseconds; a thread hop would cost
 more). The connection always has a transaction open: reads run in it (opening a read transaction
-per statement cost half of a point read), and write units share it until the end of the current
-event-loop turn (group commit): each runs inside a savepoint, so a failing unit undoes only its
+per statement cost half of a point read), and write units share it until the group is committed
+(group commit: on the loop turn after its first write, or up to MAX_COMMIT_WAITS turns later while
+more writers keep joining): each unit runs inside a savepoint, so a failing unit undoes only its
 own changes, and each caller is answered only after the shared `COMMIT` (then `BEGIN` again).
 A commit costs ~3x an insert here, so sharing one matters under concurrent writes. Reads on the
-one connection may see writes of the current turn before their commit is done; those writes are
+one connection may see writes of the open group before their commit is done; those writes are
 acknowledged only once committed.
 """
 

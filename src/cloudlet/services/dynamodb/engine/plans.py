@@ -63,7 +63,7 @@ class Wants(NamedTuple):
 # made once per (expression, names, key schema, value types); see _key_only.
 _KEY_ONLY = frozenset(("KeyConditionExpression", "ExpressionAttributeNames", "ExpressionAttributeValues"))
 _KEY_TEMPLATES: dict[tuple[Any, ...], tuple[str, str | None, tuple[str, ...]]] = {}
-MAX_KEY_TEMPLATES = 4096
+MAX_KEY_TEMPLATES = 4096  # of each kind; past it they are made afresh
 # Likewise an UpdateItem carrying only an UpdateExpression whose values are plain `:refs`.
 _UPDATE_ONLY = frozenset(("UpdateExpression", "ExpressionAttributeNames", "ExpressionAttributeValues"))
 _UPDATE_TEMPLATES: dict[tuple[Any, ...], tuple[Update, tuple[str | None, ...]]] = {}
@@ -127,7 +127,9 @@ def _update_only(params: dict[str, Any], general: Callable[[], Plan]) -> Plan:
                for op, ref in zip(upd._ops, refs, strict=True)]
         return Plan(update=upd.with_ops(ops))
     plan = general()
-    if key is not None and plan.update is not None and len(_UPDATE_TEMPLATES) < MAX_KEY_TEMPLATES:
+    if key is not None and plan.update is not None:
+        if len(_UPDATE_TEMPLATES) >= MAX_KEY_TEMPLATES:
+            _UPDATE_TEMPLATES.clear()
         actions = static.parse(static.UPDATE, text).actions
         if all(a.value is None or isinstance(a.value, ValueRef) for a in actions) and \
                 len(actions) == len(plan.update._ops):
@@ -161,7 +163,9 @@ def _key_only(params: dict[str, Any], hash_name: str, range_name: str | None, ge
             hash_name, values[hash_ref], range_name, range_op, tuple(values[r] for r in range_refs)))
     plan = general()
     kc = plan.key_condition
-    if key is not None and kc is not None and kc.range_op != "BETWEEN" and len(_KEY_TEMPLATES) < MAX_KEY_TEMPLATES:
+    if key is not None and kc is not None and kc.range_op != "BETWEEN":
+        if len(_KEY_TEMPLATES) >= MAX_KEY_TEMPLATES:
+            _KEY_TEMPLATES.clear()
         by_id = {id(v): k for k, v in values.items()}
         refs = [by_id.get(id(v)) for v in (kc.hash_value, *kc.range_values)]
         if None not in refs:
