@@ -88,9 +88,9 @@ class Router:
         target = request.headers.get("x-amz-target")
         if target is not None and request.method == "POST":
             prefix, _, op = target.partition(".")
-            service = self._json.get(prefix)
-            if service is not None:
-                return await service.handle(op, request.body, ctx)
+            json_service = self._json.get(prefix)
+            if json_service is not None:
+                return await json_service.handle(op, request.body, ctx)
         query = self._query_service(request, scope[2] if scope else None)
         if query is not None:
             return await query.handle(request, ctx)

@@ -268,7 +268,8 @@ class SqliteStore:
         if not write:
             return fn(txn)
         conn = txn._c
-        txn._writes = writes = []
+        writes: list[tuple[str, tuple[object, ...]]] = []
+        txn._writes = writes
         try:
             result = fn(txn)
         finally:

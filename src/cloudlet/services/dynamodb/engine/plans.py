@@ -111,6 +111,8 @@ def _update_only(params: dict[str, Any], general: Callable[[], Plan]) -> Plan:
     text = params["UpdateExpression"]
     names = params.get("ExpressionAttributeNames")
     values: dict[str, Any] | None = params.get("ExpressionAttributeValues")
+    key: tuple[Any, ...] | None
+    template: tuple[Update, tuple[str | None, ...]] | None
     try:
         key = (text, tuple(names.items()) if names else names,
                tuple((k, *v) for k, v in values.items()) if values is not None else None)
@@ -150,6 +152,8 @@ def _key_only(params: dict[str, Any], hash_name: str, range_name: str | None, ge
     text = params["KeyConditionExpression"]
     names = params.get("ExpressionAttributeNames")
     values: dict[str, Any] = params["ExpressionAttributeValues"]
+    key: tuple[Any, ...] | None
+    template: tuple[str, str | None, tuple[str, ...]] | None
     try:
         key = (text, hash_name, range_name, tuple(names.items()) if names else names,
                tuple((k, *v) for k, v in values.items()))
@@ -167,9 +171,10 @@ def _key_only(params: dict[str, Any], hash_name: str, range_name: str | None, ge
         if len(_KEY_TEMPLATES) >= MAX_KEY_TEMPLATES:
             _KEY_TEMPLATES.clear()
         by_id = {id(v): k for k, v in values.items()}
-        refs = [by_id.get(id(v)) for v in (kc.hash_value, *kc.range_values)]
-        if None not in refs:
-            _KEY_TEMPLATES[key] = (refs[0], kc.range_op, tuple(refs[1:]))  # type: ignore[assignment]
+        found = [by_id.get(id(v)) for v in (kc.hash_value, *kc.range_values)]
+        refs = [r for r in found if r is not None]
+        if len(refs) == len(found):
+            _KEY_TEMPLATES[key] = (refs[0], kc.range_op, tuple(refs[1:]))
     return plan
 
 

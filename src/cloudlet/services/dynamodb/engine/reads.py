@@ -63,7 +63,9 @@ def _page(
             last_row = rows[-1][0] if n and n == limit else None
             return [] if count_only else [d for d, _ in rows], n, n, last_row, read
     out: list[bytes | dict[str, Any]] = []
-    count = scanned = read = 0
+    count: int = 0
+    scanned: int = 0
+    read = 0
     last: bytes | None = None
     for data, size in rows:
         scanned += 1
