@@ -125,12 +125,25 @@ def test_malformed_proxy_result_and_function_error_are_502(proxy_api: Api) -> No
         assert r.status == 502 and r.json() == {"message": "Internal server error"}
 
 
-def test_integration_timeout_is_504(proxy_api: Api) -> None:
+def test_integration_timeout_is_504(proxy_api: Api, endpoint: str, fns: dict[str, str]) -> None:
     t0 = time.monotonic()
     r = proxy_api.call("test", "GET", "/slow")
     waited = time.monotonic() - t0
     assert r.status == 504 and r.json() == {"message": "Endpoint request timed out"}
     assert 0.5 <= waited < 1.8  # the gateway stops waiting at timeoutInMillis (500), not when the function ends (2 s)
+    # ... while the function runs to its end, as on AWS: its END line reaches its log group.
+    # https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html (integration timeout)
+    logs = client(endpoint, "logs")
+    group = "/aws/lambda/" + fns["slow"].rsplit(":", 1)[1]
+    deadline = time.monotonic() + 10
+    ended = False
+    while not ended and time.monotonic() < deadline:
+        time.sleep(0.2)
+        try:
+            ended = bool(logs.filter_log_events(logGroupName=group, filterPattern='"END RequestId"')["events"])
+        except logs.exceptions.ResourceNotFoundException:
+            pass
+    assert ended
 
 
 def test_binary_proxy_response(proxy_api: Api) -> None:
