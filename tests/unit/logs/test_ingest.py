@@ -7,9 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-import orjson
-
-from cloudlet.services.logs.engine import events, ingest
+from cloudlet.services.logs.engine import events, ingest, packs
 from cloudlet.services.logs.engine.catalog import LogCatalog
 from cloudlet.store.base import Txn
 from cloudlet.store.sqlite import SqliteStore
@@ -41,10 +39,11 @@ async def stored(cat: LogCatalog, stream: str) -> list[str]:
     """The messages in the store, read around the catalog (no settle)."""
     g = cat.group(ACCOUNT, REGION, GROUP)
 
-    def read(txn: Txn) -> list[bytes]:
-        return [d for _, d, _ in txn.item_range(g.table_id, 0, stream.encode(), None, True, None, True, True)]
+    def read(txn: Txn) -> list[str]:
+        rows = txn.item_range(g.table_id, 0, stream.encode(), None, True, None, True, True)
+        return [ev[2] for sk, data, _ in rows for ev in packs.decode(sk, data)]
 
-    return [orjson.loads(d)["m"] for d in await cat.store.run(read)]
+    return await cat.store.run(read)
 
 
 @with_catalog
@@ -73,10 +72,10 @@ async def test_reads_store_pending_lines_first(cat: LogCatalog) -> None:
 @with_catalog
 async def test_many_lines_are_stored_without_waiting_for_the_timer(cat: LogCatalog) -> None:
     g, s = await cat.ensure_stream(ACCOUNT, REGION, GROUP, "s1")  # type: ignore[misc]
-    events.append(cat, g, s, [(1000 + i, f"line {i}") for i in range(ingest.FLUSH_ROWS)])
+    events.append(cat, g, s, [(1000 + i, f"line {i}") for i in range(ingest.FLUSH_EVENTS)])
     for _ in range(20):  # the flush task runs on the next turns of the loop
         await asyncio.sleep(0)
-    assert len(await stored(cat, "s1")) == ingest.FLUSH_ROWS
+    assert len(await stored(cat, "s1")) == ingest.FLUSH_EVENTS
 
 
 @with_catalog

@@ -1,8 +1,7 @@
 """Log events: PutLogEvents, GetLogEvents, FilterLogEvents, and retention.
 
-Events of a group live in its item table: partition = stream name, sort key = timestamp (biased
-to sort as unsigned) + a per-stream sequence number, so a stream's events in a time range are
-one ordered range read, and equal timestamps keep their arrival order.
+Events of a group live in its item table: partition = stream name, rows of one event or packs of
+several (see packs.py), so a stream's events in a time range are one ordered range read.
 https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html
 https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_GetLogEvents.html
 https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_FilterLogEvents.html
@@ -18,9 +17,10 @@ from typing import Any
 
 import orjson
 
-from cloudlet.services.logs.engine import errors
+from cloudlet.services.logs.engine import errors, packs
 from cloudlet.services.logs.engine.catalog import Group, LogCatalog, Stream, now_ms
 from cloudlet.services.logs.engine.filter_pattern import compile_pattern
+from cloudlet.services.logs.engine.packs import EVENT_OVERHEAD, Event, Pos, sort_key
 from cloudlet.store.base import Txn
 
 DAY_MS = 86_400_000
@@ -29,19 +29,9 @@ TOO_OLD_MS = 14 * DAY_MS
 TOO_NEW_MS = 2 * 3_600_000
 MAX_EVENTS = 10_000
 MAX_BYTES = 1_048_576
-EVENT_OVERHEAD = 26  # bytes AWS adds per event when sizing a batch or a response
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
                   2557, 2922, 3288, 3653)
-_BIAS = 1 << 63
 _ZERO = b"\x00" * 16
-
-
-def sort_key(ts: int, seq: int) -> bytes:
-    return (ts + _BIAS).to_bytes(8, "big") + seq.to_bytes(8, "big")
-
-
-def _ts(sk: bytes) -> int:
-    return int.from_bytes(sk[:8], "big") - _BIAS
 
 
 def cutoff(group: Group, now: int) -> int | None:
@@ -72,7 +62,7 @@ async def put(cat: LogCatalog, g: Group, s: Stream, events: list[dict[str, Any]]
         # The stream's counters change before the store is awaited, so concurrent puts to one stream
         # take distinct sequence numbers (each event is its own row) and the last doc written holds all.
         pk = s.name.encode()
-        rows = _take(s, [(e["timestamp"], e["message"]) for e in accepted], now)
+        rows = [packs.single(*e) for e in _take(s, [(e["timestamp"], e["message"]) for e in accepted], now)]
         doc = orjson.dumps(s.__dict__)
 
         def work(txn: Txn) -> None:
@@ -87,21 +77,17 @@ async def put(cat: LogCatalog, g: Group, s: Stream, events: list[dict[str, Any]]
     return out
 
 
-def _take(s: Stream, events: list[tuple[int, str]], now: int) -> list[tuple[bytes, bytes, int]]:
-    """Rows for `events` (timestamp order) and the stream's counters moved past them."""
-    rows = []
+def _take(s: Stream, events: list[tuple[int, str]], now: int) -> list[Event]:
+    """`events` (timestamp order) numbered, and the stream's counters moved past them."""
     seq = s.seq
-    for ts, msg in events:
-        data = orjson.dumps({"t": ts, "m": msg, "i": now})
-        rows.append((sort_key(ts, seq), data, len(msg.encode()) + EVENT_OVERHEAD))
-        seq += 1
-    s.seq = seq
+    taken = [(ts, seq + i, msg, now) for i, (ts, msg) in enumerate(events)]
+    s.seq = seq + len(events)
     first, last = events[0][0], events[-1][0]
     s.first_event = first if s.first_event is None else min(s.first_event, first)
     s.last_event = last if s.last_event is None else max(s.last_event, last)
     s.last_ingestion = now
-    s.stored_bytes += sum(size for _, _, size in rows)
-    return rows
+    s.stored_bytes += sum(len(msg.encode()) for _, msg in events) + EVENT_OVERHEAD * len(events)
+    return taken
 
 
 def append(cat: LogCatalog, g: Group, s: Stream, events: list[tuple[int, str]]) -> None:
@@ -111,9 +97,8 @@ def append(cat: LogCatalog, g: Group, s: Stream, events: list[tuple[int, str]]) 
         cat.ingest.add(g.table_id, g.streams_ns, s, _take(s, events, now_ms()))
 
 
-def _event(data: bytes) -> dict[str, Any]:
-    d = orjson.loads(data)
-    return {"timestamp": d["t"], "message": d["m"], "ingestionTime": d["i"]}
+def _event(ev: Event) -> dict[str, Any]:
+    return {"timestamp": ev[0], "message": ev[2], "ingestionTime": ev[3]}
 
 
 # ---------------------------------------------------------------- GetLogEvents
@@ -132,42 +117,46 @@ async def get(cat: LogCatalog, g: Group, s: Stream, params: dict[str, Any]) -> d
     await cat.settle()
     limit = min(params.get("limit") or MAX_EVENTS, MAX_EVENTS)
     start, end = params.get("startTime"), params.get("endTime")
-    lo = sort_key(start, 0) if start is not None else None
+    # events after `after` and before `before` (positions; endTime is exclusive)
+    after: Pos | None = (start, -1) if start is not None else None
     expired = cutoff(g, now_ms())
-    if expired is not None and (lo is None or lo < sort_key(expired, 0)):
-        lo = sort_key(expired, 0)
-    hi = sort_key(end, 0) if end is not None else None  # endTime is exclusive
+    if expired is not None and (after is None or after[0] < expired):
+        after = (expired, -1)
+    before: Pos | None = (end, -1) if end is not None else None
     token = params.get("nextToken")
     if token:
-        kind, pos = _token_pos(token)
+        kind, raw = _token_pos(token)
+        pos = packs.position(raw)
         forward = kind == "f"
-        lo_inc = True
         if forward:
-            lo, lo_inc = (pos, False) if lo is None or pos >= lo else (lo, True)
-        elif hi is None or pos < hi:
-            hi = pos
+            after = pos if after is None or pos > after else after
+        elif before is None or pos < before:
+            before = pos
     else:
         forward = bool(params.get("startFromHead"))
-        lo_inc = True
 
-    def read(txn: Txn) -> list[tuple[bytes, bytes]]:
-        out, size = [], 0
-        for sk, data, n in txn.item_range(g.table_id, 0, s.name.encode(), lo, lo_inc, hi, False, forward):
-            size += n
+    def read(txn: Txn) -> list[Event]:
+        lo = sort_key(after[0], after[1] + 1) if after is not None else None
+        hi = packs.upper_row_key(before) if before is not None else None
+        rows = txn.item_range(g.table_id, 0, s.name.encode(), lo, True, hi, False, forward)
+        out: list[Event] = []
+        size = 0
+        for ev in (packs.forward if forward else packs.backward)(rows, after, before):
+            size += len(ev[2].encode()) + EVENT_OVERHEAD
             if len(out) >= limit or size > MAX_BYTES:
                 break
-            out.append((sk, data))
+            out.append(ev)
         return out if forward else out[::-1]
 
-    rows = await cat.store.run(read)
-    if rows:
-        fwd, back = rows[-1][0], rows[0][0]
+    found = await cat.store.run(read)
+    if found:
+        fwd, back = sort_key(*found[-1][:2]), sort_key(*found[0][:2])
     elif token:  # nothing further: the same position again, which is how callers see the end
         fwd = back = _token_pos(token)[1]
     else:
-        fwd = back = lo or _ZERO
+        fwd = back = sort_key(after[0], 0) if after is not None else _ZERO
     return {
-        "events": [_event(d) for _, d in rows],
+        "events": [_event(ev) for ev in found],
         "nextForwardToken": "f/" + fwd.hex(),
         "nextBackwardToken": "b/" + back.hex(),
     }
@@ -201,27 +190,31 @@ async def filter_events(cat: LogCatalog, g: Group, params: dict[str, Any]) -> di
     expired = cutoff(g, now_ms())
     if expired is not None and (start is None or start < expired):
         start = expired
-    after = _parse_filter_token(params["nextToken"]) if params.get("nextToken") else None
-    lo = sort_key(after[0] if after else start if start is not None else -_BIAS, 0)
-    hi = sort_key(end, 0) if end is not None else None  # endTime is exclusive
+    resume = _parse_filter_token(params["nextToken"]) if params.get("nextToken") else None
+    first = resume[0] if resume else start
+    after: Pos | None = (first, -1) if first is not None else None
+    before: Pos | None = (end, -1) if end is not None else None  # endTime is exclusive
+    lo = sort_key(first, 0) if first is not None else None
+    hi = packs.upper_row_key(before) if before is not None else None
 
     def read(txn: Txn) -> tuple[list[dict[str, Any]], str | None]:
-        def rows(name: str) -> Any:
-            for sk, data, _ in txn.item_range(g.table_id, 0, name.encode(), lo, True, hi, False, True):
-                yield _ts(sk), name, int.from_bytes(sk[8:], "big"), data
+        def stream_events(name: str) -> Any:
+            rows = txn.item_range(g.table_id, 0, name.encode(), lo, True, hi, False, True)
+            for ev in packs.forward(rows, after, before):
+                yield ev[0], name, ev[1], ev
 
         out: list[dict[str, Any]] = []
         size = 0
-        for ts, name, seq, data in heapq.merge(*(rows(n) for n in chosen)):
-            if after is not None and (ts, name, seq) <= after:
+        for ts, name, seq, raw in heapq.merge(*(stream_events(n) for n in chosen)):
+            if resume is not None and (ts, name, seq) <= resume:
                 continue
-            ev = _event(data)
-            if not match(ev["message"]):
+            if not match(raw[2]):
                 continue
-            size += len(ev["message"].encode()) + EVENT_OVERHEAD
+            size += len(raw[2].encode()) + EVENT_OVERHEAD
             if len(out) >= limit or size > MAX_BYTES:
                 last = out[-1]
                 return out, _filter_token(last["timestamp"], last["logStreamName"], last["_seq"])
+            ev = _event(raw)
             ev["logStreamName"] = name
             ev["eventId"] = f"{ts:020d}{zlib.crc32(name.encode()):010d}{seq:020d}"
             ev["_seq"] = seq

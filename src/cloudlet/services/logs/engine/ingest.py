@@ -4,8 +4,9 @@ and access logs.
 On AWS these reach CloudWatch Logs asynchronously, a moment after the invoke or request that
 produced them. Here they are taken into their stream at once (the stream's sequence numbers and
 timestamps change in memory, so DescribeLogStreams shows them) and stored shortly after, many
-invokes' events in one write transaction: storing each invoke's lines on its own was the largest
-part of a warm invoke's cost in the server. Nothing reads around the buffer: every Logs API call,
+invokes' events in one write transaction and each stream's in one row (a pack, see packs.py):
+storing each invoke's lines on its own, then each line in a row of its own, was the largest part
+of a warm invoke's cost in the server. Nothing reads around the buffer: every Logs API call,
 a log group or stream deletion, the retention sweep, a reset and shutdown store what is pending
 first (`LogCatalog.settle`), so a GetLogEvents sent after an Invoke returned sees its lines.
 What a kill -9 can lose is the last FLUSH_DELAY_S of these lines (the API's PutLogEvents is never
@@ -22,24 +23,22 @@ from typing import Any
 
 import orjson
 
+from cloudlet.services.logs.engine.packs import Event, pack
 from cloudlet.store.base import Store, Txn
 
 log = logging.getLogger(__name__)
 
 FLUSH_DELAY_S = 0.1
-FLUSH_ROWS = 5_000  # stored at once past this many pending events
-
-# (sort key, stored event, size) of one event
-Row = tuple[bytes, bytes, int]
+FLUSH_EVENTS = 5_000  # stored at once past this many pending events
 
 
 class _Pending:
-    __slots__ = ("ns", "rows", "stream")
+    __slots__ = ("events", "ns", "stream")
 
     def __init__(self, ns: str, stream: Any) -> None:
         self.ns = ns
         self.stream = stream
-        self.rows: list[Row] = []
+        self.events: list[Event] = []
 
 
 class Ingest:
@@ -59,15 +58,15 @@ class Ingest:
     def pending(self) -> bool:
         return bool(self._pending) or (self._flushing is not None and not self._flushing.done())
 
-    def add(self, table_id: str, streams_ns: str, stream: Any, rows: list[Row]) -> None:
-        """Queue rows of one stream; the stream's document is stored as it is at flush time."""
+    def add(self, table_id: str, streams_ns: str, stream: Any, events: list[Event]) -> None:
+        """Queue events of one stream; the stream's document is stored as it is at flush time."""
         key = (table_id, stream.name)
         p = self._pending.get(key)
         if p is None or p.stream is not stream:
             p = self._pending[key] = _Pending(streams_ns, stream)
-        p.rows.extend(rows)
-        self._count += len(rows)
-        if self._count >= FLUSH_ROWS:
+        p.events.extend(events)
+        self._count += len(events)
+        if self._count >= FLUSH_EVENTS:
             self._start_flush()
         elif self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(FLUSH_DELAY_S, self._start_flush)
@@ -122,6 +121,6 @@ def _write(batch: dict[tuple[str, str], _Pending], live: Callable[[str, Any], bo
         if not live(tid, p.stream):
             continue
         pk = name.encode()
-        for sk, data, size in p.rows:
+        for sk, data, size in pack(p.events):
             txn.item_put(tid, 0, pk, sk, data, size)
         txn.meta_put(p.ns, name, orjson.dumps(p.stream.__dict__))
