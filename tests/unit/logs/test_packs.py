@@ -10,6 +10,8 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import orjson
+
 from cloudlet.services.logs.engine import events, packs
 from cloudlet.services.logs.engine.catalog import Group, LogCatalog, Stream, now_ms
 from cloudlet.store.base import Txn
@@ -169,3 +171,18 @@ async def test_retention_inside_a_pack(cat: LogCatalog) -> None:
     assert await page_all(cat, g, s, False, 10) == ["new"]
     found = await events.filter_events(cat, g, {})
     assert [e["message"] for e in found["events"]] == ["new"]
+
+
+@with_catalog
+async def test_stream_documents_of_earlier_versions_load(cat: LogCatalog) -> None:
+    """Earlier versions kept a stream's byte count in its document (AWS reports 0 for streams)."""
+    g, s = await cat.ensure_stream(ACCOUNT, REGION, GROUP, "old")  # type: ignore[misc]
+    doc = {**s.__dict__, "stored_bytes": 123}
+
+    def write(txn: Txn) -> None:
+        txn.meta_put(g.streams_ns, "old", orjson.dumps(doc))
+
+    await cat.store.run(write, write=True)
+    await cat.load()
+    g2 = cat.group(ACCOUNT, REGION, GROUP)
+    assert cat.stream(g2, "old").describe(g2)["storedBytes"] == 0

@@ -119,11 +119,12 @@ class Invoker:
         if kind == "Event":
             await self.queue.enqueue(fn.account, fn.region, fn.name, version, payload)
             return {"StatusCode": 202}
-        result, log_text = await self.run(fn, version, payload, p.get("ClientContext"))
+        result, entries = await self.run(fn, version, payload, p.get("ClientContext"))
         out: dict[str, Any] = {"StatusCode": 200, "Payload": result.payload, "ExecutedVersion": version}
         if result.error:
             out["FunctionError"] = result.error
         if p.get("LogType") == "Tail":
+            log_text = "".join(m for _, m in entries)
             out["LogResult"] = base64.b64encode(log_text.encode()[-TAIL_BYTES:]).decode()
         return out
 
@@ -141,7 +142,8 @@ class Invoker:
             revision += f"@{_latest_mtime(code['directory'])}"
         return (fn.account, fn.region, fn.name, version, revision)
 
-    async def _take(self, fn: Function, version: str) -> tuple[_Pool, Environment]:
+    async def _take(self, fn: Function, version: str) -> tuple[tuple[str, ...], _Pool, Environment]:
+        """(the version's key, its pool, a warm or new environment), the pool's busy count taken."""
         key = self._key(fn, version)
         if self._current.get(key[:4]) != key:  # a new code or configuration revision
             await self._retire_stale(fn, key)
@@ -158,13 +160,13 @@ class Invoker:
         while pool.idle:
             _, env = pool.idle.pop()
             if env.alive:
-                return pool, env
+                return key, pool, env
         try:
             env = await Environment.start(await self._spec(fn, version), self.spares)
         except BaseException:
             pool.busy -= 1
             raise
-        return pool, env
+        return key, pool, env
 
     async def _retire_stale(self, fn: Function, current: tuple[str, ...]) -> None:
         for key in [k for k in self._pools if k[:4] == current[:4] and k != current]:
@@ -196,22 +198,23 @@ class Invoker:
 
     async def run(
         self, fn: Function, version: str, payload: bytes, client_context: str | None
-    ) -> tuple[InvokeResult, str]:
-        """One invoke in a warm (or new) environment, logged to CloudWatch Logs: (result, log text)."""
-        pool, env = await self._take(fn, version)
+    ) -> tuple[InvokeResult, list[tuple[int, str]]]:
+        """One invoke in a warm (or new) environment, logged to CloudWatch Logs: (result, its log lines)."""
+        key, pool, env = await self._take(fn, version)
         request_id = ids.uuid_id()
         started = time.time()
         try:
             result = await env.invoke(request_id, payload, client_context)
         finally:
             pool.busy -= 1
-        if env.alive and self._pools.get(self._key(fn, version)) is pool:
+        if env.alive and self._pools.get(key) is pool:
             pool.idle.append((time.monotonic(), env))
         elif env.alive:  # the function changed or was deleted during the invoke
             await env.stop()
         entries = self._log_entries(request_id, version, env.spec, result, int(started * 1000))
-        await self._write_log(fn, env.spec, entries)
-        return result, "".join(m for _, m in entries)
+        if not self._write_log(fn, env.spec, entries):
+            await self._write_log_new_stream(fn, env.spec, entries)
+        return result, entries
 
     @staticmethod
     def _log_entries(
@@ -228,14 +231,19 @@ class Invoker:
         return [(start_ms, f"START RequestId: {request_id} Version: {version}\n"), *body,
                 (end_ms, f"END RequestId: {request_id}\n"), (end_ms, report + "\n")]
 
-    async def _write_log(self, fn: Function, spec: EnvSpec, entries: list[tuple[int, str]]) -> None:
-        """Hand the lines to CloudWatch Logs (stored shortly after, see logs/engine/ingest.py). A group
-        or stream deleted while the environment lives is created again, as Lambda does."""
+    def _write_log(self, fn: Function, spec: EnvSpec, entries: list[tuple[int, str]]) -> bool:
+        """Hand the lines to CloudWatch Logs (stored shortly after, see logs/engine/ingest.py); False
+        when the environment's group or stream is gone (deleted while it lives)."""
         try:
             g = self.logs.group(fn.account, fn.region, spec.log_group)
             s = self.logs.stream(g, spec.log_stream)
         except AwsError:
-            found = await self.logs.ensure_stream(fn.account, fn.region, spec.log_group, spec.log_stream)
-            assert found is not None
-            g, s = found
+            return False
         log_events.append(self.logs, g, s, entries)
+        return True
+
+    async def _write_log_new_stream(self, fn: Function, spec: EnvSpec, entries: list[tuple[int, str]]) -> None:
+        """The group or stream is created again, as Lambda does, and the lines go there."""
+        found = await self.logs.ensure_stream(fn.account, fn.region, spec.log_group, spec.log_stream)
+        assert found is not None
+        log_events.append(self.logs, *found, entries)

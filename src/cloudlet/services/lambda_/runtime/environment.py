@@ -192,7 +192,7 @@ class Environment:
             if left <= 0:
                 api.withdraw(inv)
                 return await self._timed_out(inv, first, inv.delivered_at if delivered else started)
-            if await _wait_first(watched, min(left, MEMORY_POLL_S)):
+            if await _wait_first(self._loop, watched, min(left, MEMORY_POLL_S)):
                 continue
             self._read_memory()
             if self._peak_kb > self.spec.memory_mb * 1024:
@@ -208,7 +208,8 @@ class Environment:
             self._oom = True
             self._kill()
             return await self._crashed(inv, first, inv.delivered_at)
-        await self._pipe.drain()
+        if self._pipe.pending_bytes():
+            await self._pipe.drain()
         return self._result(outcome.body, outcome.error_type, (outcome.at - inv.delivered_at) * 1000, first)
 
     def _result(self, payload: bytes, error_type: str | None, duration_ms: float, first: bool) -> InvokeResult:
@@ -291,14 +292,15 @@ class Environment:
                 self._peak_kb = kb
 
 
-async def _wait_first(futures: tuple[asyncio.Future[Any], ...], timeout: float) -> bool:
+async def _wait_first(loop: asyncio.AbstractEventLoop, futures: tuple[asyncio.Future[Any], ...],
+                      timeout: float) -> bool:
     """Until one of `futures` is done (True) or `timeout` passed (False). (asyncio.wait does the same
-    with more bookkeeping: a set, a task check per future; this runs on every invoke.)"""
+    with more bookkeeping: a set, a task check per future; this runs on every invoke. The loop is
+    passed in: asyncio.get_running_loop() makes a getpid() system call.)"""
     if any(f.done() for f in futures):
         return True
     if timeout <= 0:
         return False
-    loop = asyncio.get_running_loop()
     waiter: asyncio.Future[None] = loop.create_future()
 
     def wake(_: object = None) -> None:

@@ -34,7 +34,6 @@ class Stream:
     last_event: int | None = None
     last_ingestion: int | None = None
     seq: int = 0  # events stored so far: orders events of equal timestamp
-    stored_bytes: int = 0
 
     def describe(self, group: Group) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -49,6 +48,11 @@ class Stream:
             d["lastEventTimestamp"] = self.last_event
             d["lastIngestionTime"] = self.last_ingestion
         return d
+
+
+def _stream(doc: dict[str, Any]) -> Stream:
+    doc.pop("stored_bytes", None)  # kept by earlier versions; a stream's storedBytes is always 0 on AWS
+    return Stream(**doc)
 
 
 @dataclass
@@ -115,7 +119,7 @@ class LogCatalog:
             out = []
             for _, doc in txn.meta_list(GROUPS):
                 g = Group(**orjson.loads(doc))
-                out.append((g, [Stream(**orjson.loads(s)) for _, s in txn.meta_list(g.streams_ns)]))
+                out.append((g, [_stream(orjson.loads(s)) for _, s in txn.meta_list(g.streams_ns)]))
             return out
 
         self.ingest.discard()

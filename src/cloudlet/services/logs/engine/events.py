@@ -86,7 +86,6 @@ def _take(s: Stream, events: list[tuple[int, str]], now: int) -> list[Event]:
     s.first_event = first if s.first_event is None else min(s.first_event, first)
     s.last_event = last if s.last_event is None else max(s.last_event, last)
     s.last_ingestion = now
-    s.stored_bytes += sum(len(msg.encode()) for _, msg in events) + EVENT_OVERHEAD * len(events)
     return taken
 
 
