@@ -7,7 +7,8 @@ first suspension right away and resumes it from the awaited future's done callba
 would, and hands back a future of its result.
 
 What a Task gives and this does not: `asyncio.current_task()` is None inside (so no
-`asyncio.timeout()`), and cancelling the returned future does not cancel the coroutine (it runs
+`asyncio.timeout()`, nor `asyncio.wait_for()` on Python 3.12+, which is built on it: use
+`first_done` below), and cancelling the returned future does not cancel the coroutine (it runs
 to its end, its result is dropped). Only handlers that need neither are started this way (see
 Router.eager).
 """
@@ -15,7 +16,7 @@ Router.eager).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -49,3 +50,29 @@ def _step(coro: Coroutine[Any, Any, T], out: asyncio.Future[T], loop: asyncio.Ab
         coro.close()
         if not out.done():
             out.set_exception(RuntimeError(f"eager.start cannot await {awaited!r}"))
+
+
+async def first_done(loop: asyncio.AbstractEventLoop, futures: Sequence[asyncio.Future[Any]], timeout: float) -> bool:
+    """Wait until one of `futures` is done (True) or `timeout` seconds passed (False), with or without
+    a Task. (asyncio.wait does the same with more bookkeeping, and wait_for needs a Task on 3.12+;
+    the loop is passed in because asyncio.get_running_loop() makes a getpid() system call.)"""
+    if any(f.done() for f in futures):
+        return True
+    if timeout <= 0:
+        return False
+    waiter: asyncio.Future[None] = loop.create_future()
+
+    def wake(_: object = None) -> None:
+        if not waiter.done():
+            waiter.set_result(None)
+
+    for f in futures:
+        f.add_done_callback(wake)
+    timer = loop.call_later(timeout, wake)
+    try:
+        await waiter
+    finally:
+        timer.cancel()
+        for f in futures:
+            f.remove_done_callback(wake)
+    return any(f.done() for f in futures)

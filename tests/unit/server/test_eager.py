@@ -116,3 +116,29 @@ def test_router_starts_requests_for_deployed_apis_eagerly() -> None:
     assert router.eager(call)
     assert router._target == (call, ("a1b2c3", "prod", "/items", "localhost"))  # route() reuses it
     assert not router.eager(_request("GET", {"host": "localhost:4566"}, "/2015-03-31/functions"))
+
+
+def test_first_done_waits_with_a_timeout_outside_any_task() -> None:
+    """Eager coroutines have no current Task, so neither asyncio.timeout nor (on Python 3.12+)
+    asyncio.wait_for works in them; first_done does, with and without a Task."""
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        late: asyncio.Future[None] = loop.create_future()
+        soon: asyncio.Future[None] = loop.create_future()
+        loop.call_later(0.01, soon.set_result, None)
+
+        async def handler() -> tuple[bool, bool, bool]:
+            gave_up = await eager.first_done(loop, (late,), 0.02)
+            assert asyncio.current_task() is None  # resumed from a callback, as eager requests are
+            woke = await eager.first_done(loop, (late, soon), 5.0)
+            at_once = await eager.first_done(loop, (soon,), 0.0)
+            return gave_up, woke, at_once
+
+        t0 = loop.time()
+        assert await eager.start(handler(), loop) == (False, True, True)
+        assert loop.time() - t0 < 1.0  # woken by `soon`, not by the 5 s timer
+        assert not late.done()  # nothing waited on is touched
+        assert await eager.first_done(loop, (late,), 0.01) is False  # in a Task too
+
+    asyncio.run(main())

@@ -128,11 +128,14 @@ class Pipeline:
             elif itype in ("HTTP", "HTTP_PROXY"):
                 resp = await call_http(req, timeout_s)
             elif is_lambda_uri(req.uri):
-                # Requests are served without a Task (server/eager.py), so no asyncio.timeout: the call
-                # starts at once, and wait_for on its future (no Task made) gives up after the timeout.
+                # Requests are served without a Task (server/eager.py), so no asyncio.timeout or wait_for:
+                # the call starts at once, and the wait for its future gives up after the timeout.
                 # The function runs to its end either way, as on AWS.
-                call = eager.start(self.lambdas.call(req, d.account, d.region), asyncio.get_running_loop())
-                resp = call.result() if call.done() else await asyncio.wait_for(call, timeout_s)
+                loop = asyncio.get_running_loop()
+                call = eager.start(self.lambdas.call(req, d.account, d.region), loop)
+                if not await eager.first_done(loop, (call,), timeout_s):
+                    raise TimeoutError
+                resp = call.result()
             else:
                 # In-process services answer without waiting on anything outside cloudlet: no timer
                 # (it cost 7% of a direct DynamoDB request), the time is checked after the call.

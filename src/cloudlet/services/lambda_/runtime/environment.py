@@ -28,10 +28,10 @@ import random
 import signal
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 import orjson
 
+from cloudlet.server.eager import first_done
 from cloudlet.services.lambda_.runtime.envvars import build_env
 from cloudlet.services.lambda_.runtime.logpipe import LogPipe
 from cloudlet.services.lambda_.runtime.process import spawn
@@ -192,7 +192,7 @@ class Environment:
             if left <= 0:
                 api.withdraw(inv)
                 return await self._timed_out(inv, first, inv.delivered_at if delivered else started)
-            if await _wait_first(self._loop, watched, min(left, MEMORY_POLL_S)):
+            if await first_done(self._loop, watched, min(left, MEMORY_POLL_S)):
                 continue
             self._read_memory()
             if self._peak_kb > self.spec.memory_mb * 1024:
@@ -268,14 +268,9 @@ class Environment:
 
     async def _reap(self) -> int | None:
         """Wait for the process to be gone and its output read to the end; its exit code."""
-        try:
-            await asyncio.wait_for(asyncio.shield(self._exit), EXIT_WAIT_S)
-        except TimeoutError:
-            pass
-        try:  # grandchildren that kept the pipe open are killed with the group
-            await asyncio.wait_for(asyncio.shield(self._pipe.closed), EXIT_WAIT_S)
-        except TimeoutError:
-            pass
+        await first_done(self._loop, (self._exit,), EXIT_WAIT_S)
+        # grandchildren that kept the pipe open are killed with the group
+        await first_done(self._loop, (self._pipe.closed,), EXIT_WAIT_S)
         return self._exit.result() if self._exit.done() else None
 
     # -- memory
@@ -290,33 +285,6 @@ class Environment:
             kb = int(status[i + 6 : status.index(b"kB", i)])
             if kb > self._peak_kb:
                 self._peak_kb = kb
-
-
-async def _wait_first(loop: asyncio.AbstractEventLoop, futures: tuple[asyncio.Future[Any], ...],
-                      timeout: float) -> bool:
-    """Until one of `futures` is done (True) or `timeout` passed (False). (asyncio.wait does the same
-    with more bookkeeping: a set, a task check per future; this runs on every invoke. The loop is
-    passed in: asyncio.get_running_loop() makes a getpid() system call.)"""
-    if any(f.done() for f in futures):
-        return True
-    if timeout <= 0:
-        return False
-    waiter: asyncio.Future[None] = loop.create_future()
-
-    def wake(_: object = None) -> None:
-        if not waiter.done():
-            waiter.set_result(None)
-
-    for f in futures:
-        f.add_done_callback(wake)
-    timer = loop.call_later(timeout, wake)
-    try:
-        await waiter
-    finally:
-        timer.cancel()
-        for f in futures:
-            f.remove_done_callback(wake)
-    return any(f.done() for f in futures)
 
 
 def _exit_reason(code: int | None) -> str:
