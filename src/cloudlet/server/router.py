@@ -56,7 +56,7 @@ class Router:
     def eager(self, request: Request) -> bool:
         """Whether `route` may serve this request without a Task (server/eager.py): requests for
         deployed APIs, and the reads of the JSON-protocol services. Their paths use no task-bound
-        asyncio feature (API Gateway's Lambda timeout is a wait_for on a future)."""
+        asyncio feature (API Gateway's Lambda timeout waits with eager.first_done)."""
         if self._execute is not None:
             api = execute_target(request)
             self._target = (request, api)  # route() reads it back, right after this
