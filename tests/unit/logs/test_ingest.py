@@ -5,34 +5,11 @@ stores what is pending first (see services/logs/engine/ingest.py)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 
 from cloudlet.services.logs.engine import events, ingest, packs
 from cloudlet.services.logs.engine.catalog import LogCatalog
 from cloudlet.store.base import Txn
-from cloudlet.store.sqlite import SqliteStore
-
-ACCOUNT, REGION, GROUP = "000000000000", "us-east-1", "/aws/lambda/fn"
-
-
-def with_catalog(test: Callable[[LogCatalog], Awaitable[None]]) -> Callable[[], None]:
-    """Run an async test in its own loop with a fresh in-memory store and catalog."""
-
-    def wrapper() -> None:
-        async def main() -> None:
-            store = SqliteStore(None)
-            await store.open()
-            cat = LogCatalog(store)
-            await cat.load()
-            try:
-                await test(cat)
-            finally:
-                await store.close()
-
-        asyncio.run(main())
-
-    wrapper.__name__ = test.__name__  # not functools.wraps: pytest would look for a `cat` fixture
-    return wrapper
+from logs_catalog import ACCOUNT, GROUP, REGION, with_catalog
 
 
 async def stored(cat: LogCatalog, stream: str) -> list[str]:

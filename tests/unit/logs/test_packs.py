@@ -5,9 +5,7 @@ of everything that was written."""
 
 from __future__ import annotations
 
-import asyncio
 import random
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -15,27 +13,7 @@ import orjson
 from cloudlet.services.logs.engine import events, packs
 from cloudlet.services.logs.engine.catalog import Group, LogCatalog, Stream, now_ms
 from cloudlet.store.base import Txn
-from cloudlet.store.sqlite import SqliteStore
-
-ACCOUNT, REGION, GROUP = "000000000000", "us-east-1", "/aws/lambda/fn"
-
-
-def with_catalog(test: Callable[[LogCatalog], Awaitable[None]]) -> Callable[[], None]:
-    def wrapper() -> None:
-        async def main() -> None:
-            store = SqliteStore(None)
-            await store.open()
-            cat = LogCatalog(store)
-            await cat.load()
-            try:
-                await test(cat)
-            finally:
-                await store.close()
-
-        asyncio.run(main())
-
-    wrapper.__name__ = test.__name__
-    return wrapper
+from logs_catalog import ACCOUNT, GROUP, REGION, with_catalog
 
 
 async def rows_of(cat: LogCatalog, g: Group, s: Stream) -> list[tuple[bytes, bytes, int]]:
