@@ -5,9 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_RUNTIME := src/cloudlet/services/lambda_/runtime/node
 ARGS ?=
-# After the suite on $(PYTHON), it runs again on these where the machine has them (each in its own
-# venv): cloudlet supports Python 3.11+, and asyncio's rules differ between versions (wait_for
-# needs a Task from 3.12 on). Empty to skip: make test OTHER_PYTHONS=
+# After the suite on $(PYTHON), it runs again on these where the machine has them, on the PATH or
+# installed by pyenv (each in its own venv): cloudlet supports Python 3.11+, and asyncio's rules
+# differ between versions (wait_for needs a Task from 3.12 on). Empty to skip: make test OTHER_PYTHONS=
 OTHER_PYTHONS ?= python3.12 python3.13
 
 .PHONY: run test suite lint bench clean
@@ -37,8 +37,10 @@ $(VENV)/test-node-v2/.installed: tests/fixtures/node-sdk-v2/package-lock.json $(
 
 test: lint suite
 	@for py in $(OTHER_PYTHONS); do \
-	  if command -v $$py >/dev/null 2>&1 && $$py -c '' 2>/dev/null; then \
-	    echo "== the suite on $$py"; $(MAKE) --no-print-directory suite PYTHON=$$py VENV=.venv-$$py || exit 1; \
+	  exe=$$($$py -c 'import sys; print(sys.executable)' 2>/dev/null || \
+	        ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$${py#python}.*/bin/$$py 2>/dev/null | tail -n 1); \
+	  if [ -n "$$exe" ]; then \
+	    echo "== the suite on $$exe"; $(MAKE) --no-print-directory suite PYTHON=$$exe VENV=.venv-$$py || exit 1; \
 	  else echo "== $$py not found: the suite ran on $(PYTHON) only"; fi; done
 
 suite: $(STAMP) $(VENV)/test-node-v2/.installed

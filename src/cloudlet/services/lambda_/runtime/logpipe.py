@@ -106,9 +106,8 @@ class LogPipe(asyncio.Protocol):
 
     async def drain(self, max_wait_s: float = 0.5) -> None:
         """Let the event loop read what the process has already written (called once the runtime
-        has answered: its output was written before its answer, but may not have been read yet)."""
-        if self.pending_bytes() == 0:
-            return
+        has answered: its output was written before its answer, but may not have been read yet).
+        Callers check pending_bytes() first: most invokes have nothing left to read."""
         end = time.monotonic() + max_wait_s
         while self.pending_bytes() > 0 and time.monotonic() < end:
             await asyncio.sleep(0)
